@@ -1,0 +1,272 @@
+"""Load a catalog YAML file, check it against its JSON Schema, and turn it into frozen dataclasses.
+
+Every error names the file, the line and the key path (`catalog/x.yaml:42: variables.a.default: ...`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import CatalogError
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Validation:
+    condition: str
+    error_message: str
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: str
+    description: str
+    group: str
+    has_default: bool
+    default: Any = None
+    nullable: bool | None = None
+    sensitive: bool = False
+    example: Any = None
+    alias_of: str | None = None
+    null_means: Any = None
+    validations: tuple[Validation, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return not self.has_default
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    description: str
+    group: str
+    value: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    module: str
+    title: str
+    settings: dict[str, Any]
+    groups: tuple[str, ...]
+    variables: tuple[Variable, ...]
+    outputs: tuple[Output, ...]
+
+    def variable(self, name: str) -> Variable:
+        return next(v for v in self.variables if v.name == name)
+
+    @property
+    def aliases(self) -> tuple[Variable, ...]:
+        return tuple(v for v in self.variables if v.alias_of)
+
+
+# --- YAML with line numbers -------------------------------------------------------------------
+
+
+def _to_python(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], where: str) -> Any:
+    """Build plain Python data from a composed YAML node, recording each key path's line.
+
+    PyYAML keeps the last of two duplicate keys silently; a catalog must not lose a value, so
+    duplicates are an error here.
+    """
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node))
+            if not isinstance(key, str):
+                raise CatalogError(
+                    "invalid catalog",
+                    [f"{where}:{key_node.start_mark.line + 1}: {_dotted(path) or '<top>'}: keys must be strings, not {key!r}"],
+                )
+            if key in out:
+                raise CatalogError(
+                    "invalid catalog",
+                    [f"{where}:{key_node.start_mark.line + 1}: {_dotted((*path, key))}: duplicate key (first at line {lines[(*path, key)]})"],
+                )
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _to_python(value_node, (*path, key), lines, where)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*path, i), lines, where) for i, item in enumerate(node.value)]
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+
+
+def _line_of(path: KeyPath, lines: dict[KeyPath, int]) -> int:
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+@cache
+def catalog_schema() -> dict[str, Any]:
+    return json.loads(resources.files("generator.schemas").joinpath("catalog.schema.json").read_text())
+
+
+# --- HCL type vs default ----------------------------------------------------------------------
+
+_COLLECTION = re.compile(r"^(list|set|map)\((.*)\)$", re.S)
+
+
+def _default_fits(type_expr: str, value: Any) -> bool:
+    """A shallow check that a YAML default fits an HCL type constraint (objects/tuples/any pass)."""
+    t = type_expr.strip()
+    if value is None or t == "any" or t.startswith(("object(", "tuple(", "optional(")):
+        return True
+    if t == "string":
+        return isinstance(value, str)
+    if t == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if t == "bool":
+        return isinstance(value, bool)
+    match = _COLLECTION.match(t)
+    if not match:
+        return True
+    kind, inner = match.groups()
+    if kind == "map":
+        return isinstance(value, dict) and all(_default_fits(inner, v) for v in value.values())
+    return isinstance(value, list) and all(_default_fits(inner, v) for v in value)
+
+
+_KNOWN_TYPE = re.compile(r"^(string|number|bool|any|(list|set|map)\(.+\)|(object|tuple)\(.+\))$", re.S)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def load_catalog(path: Path, root: Path | None = None) -> Catalog:
+    """Load and check one catalog file; raise CatalogError listing every problem found."""
+    where = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"cannot read catalog {where}: {exc.strerror}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CatalogError("invalid catalog", [f"{where}:{line}: <yaml>: {problem}"]) from None
+    if node is None:
+        raise CatalogError("invalid catalog", [f"{where}:1: <top>: the file is empty"])
+    lines: dict[KeyPath, int] = {}
+    data = _to_python(node, (), lines, where)
+
+    problems: list[tuple[int, str]] = []
+
+    def report(path: KeyPath, message: str) -> None:
+        problems.append((_line_of(path, lines), f"{where}:{_line_of(path, lines)}: {_dotted(path) or '<top>'}: {message}"))
+
+    validator = jsonschema.Draft202012Validator(catalog_schema())
+    for error in validator.iter_errors(data):
+        report(tuple(error.absolute_path), _schema_message(error))
+    if problems:
+        raise CatalogError("invalid catalog", [m for _, m in sorted(problems)])
+
+    groups = tuple(data["groups"])
+    variables = []
+    for name, spec in data["variables"].items():
+        base: KeyPath = ("variables", name)
+        if spec["group"] not in groups:
+            report((*base, "group"), f"unknown group {spec['group']!r}; declare it under `groups` ({', '.join(groups)})")
+        if not _KNOWN_TYPE.match(spec["type"].strip()):
+            report((*base, "type"), f"{spec['type']!r} is not an HCL type constraint (string, number, bool, any, list(...), set(...), map(...), object(...), tuple(...))")
+        elif "default" in spec and not _default_fits(spec["type"], spec["default"]):
+            report((*base, "default"), f"{spec['default']!r} does not match type {spec['type']}")
+        if spec.get("nullable") is False and spec.get("default", "") is None:
+            report((*base, "nullable"), "a variable with default null cannot be nullable = false")
+        for i, check in enumerate(spec.get("validations", [])):
+            # Terraform < 1.9 only lets a validation refer to its own variable.
+            if f"var.{name}" not in check["condition"]:
+                report((*base, "validations", i, "condition"), f"must refer to var.{name}")
+        variables.append(
+            Variable(
+                name=name,
+                type=spec["type"].strip(),
+                description=spec["description"].strip(),
+                group=spec["group"],
+                has_default="default" in spec,
+                default=spec.get("default"),
+                nullable=spec.get("nullable"),
+                sensitive=spec.get("sensitive", False),
+                example=spec.get("example"),
+                alias_of=spec.get("alias_of"),
+                null_means=spec.get("null_means"),
+                validations=tuple(Validation(c["condition"].strip(), c["error_message"].strip()) for c in spec.get("validations", [])),
+            )
+        )
+    by_name = {v.name: v for v in variables}
+    for v in variables:
+        if not v.alias_of:
+            continue
+        target = by_name.get(v.alias_of)
+        where_alias: KeyPath = ("variables", v.name, "alias_of")
+        if target is None:
+            report(where_alias, f"alias of unknown variable {v.alias_of!r}")
+        elif target.alias_of:
+            report(where_alias, f"{v.alias_of!r} is itself an alias; point at the canonical variable")
+        elif target.type != v.type:
+            report(where_alias, f"type {v.type} differs from {v.alias_of}'s type {target.type}")
+        elif target.null_means is None:
+            report(("variables", v.alias_of), f"needs `null_means` (the value used when {v.alias_of} and its alias {v.name} are both null)")
+        elif v.default is not None or target.default is not None:
+            # Both spellings default to null so the module can tell "unset" from "set", and
+            # reject two different values instead of silently preferring one.
+            report(where_alias, f"an alias and its variable must both default to null ({v.alias_of} and {v.name})")
+    outputs = tuple(
+        Output(name=name, description=spec["description"].strip(), group=spec["group"], value=spec["value"].strip(), sensitive=spec.get("sensitive", False))
+        for name, spec in data["outputs"].items()
+    )
+    if problems:
+        raise CatalogError("invalid catalog", [m for _, m in sorted(problems)])
+    return Catalog(
+        path=path,
+        module=data["module"],
+        title=data["title"],
+        settings=data["settings"],
+        groups=groups,
+        variables=tuple(variables),
+        outputs=outputs,
+    )
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's messages, made to say what is allowed."""
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        return f"{error.message}; allowed keys: {', '.join(allowed)}" if allowed else error.message
+    if error.validator == "pattern" and error.schema.get("$ref") is None and "sentence" in str(error.schema_path):
+        return f"{error.instance!r} must be a sentence ending with a period"
+    if error.validator == "pattern" and error.schema.get("pattern", "").startswith("^\\S[\\s\\S]*"):
+        return f"{error.instance!r} must be a sentence ending with a period"
+    return error.message
+
+
+def load_catalogs(root: Path) -> list[Catalog]:
+    """Every module catalog under root/catalog (env profiles live in catalog/envs/)."""
+    files = sorted((root / "catalog").glob("*.yaml"))
+    if not files:
+        raise CatalogError(f"no catalog files in {root / 'catalog'}")
+    return [load_catalog(f, root) for f in files]
