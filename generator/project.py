@@ -1,0 +1,38 @@
+"""The project on disk: find its root, and run the render pipeline (catalog -> Jinja -> fmt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .catalog import Catalog, load_catalogs
+from .errors import GeneratorError
+from .render import render_module
+from .terraform import fmt_files
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above `start` holding both catalog/ and templates/."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "catalog").is_dir() and (candidate / "templates").is_dir():
+            return candidate
+    raise GeneratorError(f"no avdgen project at or above {here} (looked for catalog/ and templates/); pass --root")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    catalogs: list[Catalog]
+    files: dict[PurePosixPath, str]
+
+    @property
+    def managed_dirs(self) -> list[PurePosixPath]:
+        return [PurePosixPath("modules") / c.module for c in self.catalogs]
+
+
+def render_project(root: Path) -> Rendered:
+    catalogs = load_catalogs(root)
+    files: dict[PurePosixPath, str] = {}
+    for catalog in catalogs:
+        files.update(render_module(catalog, root / "templates"))
+    return Rendered(catalogs, fmt_files(files))

@@ -1,0 +1,64 @@
+"""The terraform binary: locating it and `terraform fmt` over in-memory files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .errors import TerraformError
+
+FORMATTED_SUFFIXES = (".tf", ".tfvars", ".hcl")
+
+
+def terraform_binary() -> str:
+    """$TERRAFORM, else `terraform` on PATH."""
+    binary = os.environ.get("TERRAFORM") or shutil.which("terraform")
+    if not binary:
+        raise TerraformError("terraform not found: install Terraform >= 1.7 or set $TERRAFORM to its path")
+    return binary
+
+
+def quiet_env() -> dict[str, str]:
+    """Environment for commands that need no providers. A missing TF_CLI_CONFIG_FILE only warns,
+    but the warning would land in every error we show, so point it at an empty file."""
+    return {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
+
+
+def fmt_files(files: dict[PurePosixPath, str], origin: dict[PurePosixPath, str] | None = None) -> dict[PurePosixPath, str]:
+    """Return `files` with every Terraform file passed through `terraform fmt` (one process).
+
+    `origin` maps a path to the template it came from, so a syntax error names the template.
+    """
+    targets = {p: t for p, t in files.items() if p.suffix in FORMATTED_SUFFIXES}
+    if not targets:
+        return dict(files)
+    with tempfile.TemporaryDirectory(prefix="avdgen-fmt-") as tmp:
+        for path, text in targets.items():
+            dest = Path(tmp, path)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(text, encoding="utf-8")
+        proc = subprocess.run(
+            [terraform_binary(), "fmt", "-recursive", "-list=false", "-no-color", tmp],
+            capture_output=True, text=True, env=quiet_env(), check=False,
+        )
+        if proc.returncode != 0:
+            message = proc.stderr.replace(tmp + "/", "")
+            for path, template in (origin or {}).items():
+                message = message.replace(str(path), f"{path} (from {template})")
+            raise TerraformError("terraform fmt rejected rendered HCL (a template produced invalid syntax)", message.strip().splitlines())
+        formatted = {p: Path(tmp, p).read_text(encoding="utf-8") for p in targets}
+    return {p: formatted.get(p, t) for p, t in files.items()}
+
+
+def fmt_check(paths: list[Path]) -> tuple[list[str], str]:
+    """`terraform fmt -check` on files/dirs: (unformatted files, syntax errors text)."""
+    proc = subprocess.run(
+        [terraform_binary(), "fmt", "-check", "-recursive", "-no-color", *map(str, paths)],
+        capture_output=True, text=True, env=quiet_env(), check=False,
+    )
+    unformatted = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+    errors = proc.stderr.strip() if proc.returncode not in (0, 3) else ""
+    return unformatted, errors
