@@ -179,7 +179,12 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
 
     validator = jsonschema.Draft202012Validator(catalog_schema())
     for error in validator.iter_errors(data):
-        report(tuple(error.absolute_path), _schema_message(error))
+        where_error = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            # Point at the unexpected key itself, not at the mapping that holds it.
+            unexpected = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            where_error += tuple(unexpected[:1])
+        report(where_error, _schema_message(error))
     if problems:
         raise CatalogError("invalid catalog", [m for _, m in sorted(problems)])
 

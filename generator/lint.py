@@ -186,10 +186,10 @@ def lint_module(root: Path, catalog: Catalog) -> list[Finding]:
     module_dir = root / "modules" / catalog.module
     if not module_dir.is_dir():
         return [Finding(f"modules/{catalog.module}", 1, "missing-module", "not rendered yet: run `avdgen render`")]
-    unformatted, errors = fmt_check([module_dir])
-    findings = [Finding(Path(p).resolve().relative_to(root).as_posix() if Path(p).is_absolute() else p, 1, "fmt", "not formatted as `terraform fmt` would") for p in unformatted]
+    unformatted, errors = fmt_check([f"modules/{catalog.module}"], cwd=root)
+    findings = [Finding(p, 1, "fmt", "not formatted as `terraform fmt` would") for p in unformatted]
     if errors:
-        findings.append(Finding(f"modules/{catalog.module}", 1, "fmt", errors.splitlines()[0] if errors else "terraform fmt failed"))
+        findings.append(Finding(f"modules/{catalog.module}", 1, "fmt", " ".join(errors.split())[:300]))
     parsed, parse_findings = parse_module(root, module_dir)
     own = [f for f in parsed if f.path.parent == module_dir]  # examples are root modules of their own
     return findings + parse_findings + check_catalog(catalog, own)

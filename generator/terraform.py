@@ -53,11 +53,11 @@ def fmt_files(files: dict[PurePosixPath, str], origin: dict[PurePosixPath, str] 
     return {p: formatted.get(p, t) for p, t in files.items()}
 
 
-def fmt_check(paths: list[Path]) -> tuple[list[str], str]:
-    """`terraform fmt -check` on files/dirs: (unformatted files, syntax errors text)."""
+def fmt_check(paths: list[str], cwd: Path) -> tuple[list[str], str]:
+    """`terraform fmt -check` on files/dirs relative to cwd: (unformatted files, syntax errors)."""
     proc = subprocess.run(
-        [terraform_binary(), "fmt", "-check", "-recursive", "-no-color", *map(str, paths)],
-        capture_output=True, text=True, env=quiet_env(), check=False,
+        [terraform_binary(), "fmt", "-check", "-recursive", "-no-color", *paths],
+        capture_output=True, text=True, env=quiet_env(), check=False, cwd=cwd,
     )
     unformatted = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
     errors = proc.stderr.strip() if proc.returncode not in (0, 3) else ""

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import UnmanagedFileError
+from .errors import GeneratorError, UnmanagedFileError
 from .render import has_header
 
 SKIPPED_DIRS = {".terraform", ".git", "__pycache__"}
@@ -111,8 +111,11 @@ def apply(root: Path, changes: list[Change]) -> None:
     # The staging directory sits inside the root so os.replace never crosses a filesystem.
     staging = Path(tempfile.mkdtemp(prefix=".avdgen-staging-", dir=root))
     try:
-        for change in pending:
-            _stage_file(staging, change.path, change.new or "")
+        try:
+            for change in pending:
+                _stage_file(staging, change.path, change.new or "")
+        except OSError as exc:
+            raise GeneratorError(f"cannot stage {change.path}: {exc.strerror or exc}; nothing in the tree was changed") from None
         for change in pending:
             (root / change.path).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / change.path, root / change.path)
