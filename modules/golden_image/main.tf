@@ -112,14 +112,15 @@ resource "azapi_resource" "this" {
     "properties.buildTimeoutInMinutes",
   ]
 
+  # Terraform evaluates error_message even when the condition holds, so it must survive nulls.
   lifecycle {
     precondition {
       condition     = var.gallery_image_storage_account_type == null || var.storage_account_type == null || var.gallery_image_storage_account_type == var.storage_account_type
-      error_message = "storage_account_type = '${var.storage_account_type}' and gallery_image_storage_account_type = '${var.gallery_image_storage_account_type}' are two spellings of one setting with different values; set only one of them."
+      error_message = "storage_account_type = '${var.storage_account_type == null ? "" : var.storage_account_type}' and gallery_image_storage_account_type = '${var.gallery_image_storage_account_type == null ? "" : var.gallery_image_storage_account_type}' are two spellings of one setting with different values; set only one of them."
     }
     precondition {
       condition     = var.build_vm_size == null || var.vm_size == null || var.build_vm_size == var.vm_size
-      error_message = "vm_size = '${var.vm_size}' and build_vm_size = '${var.build_vm_size}' are two spellings of one setting with different values; set only one of them."
+      error_message = "vm_size = '${var.vm_size == null ? "" : var.vm_size}' and build_vm_size = '${var.build_vm_size == null ? "" : var.build_vm_size}' are two spellings of one setting with different values; set only one of them."
     }
   }
 
