@@ -1,4 +1,4 @@
-"""Shared fixtures. Paths: REPO is the checkout; REFERENCE the shared reference data, when present."""
+"""Shared fixtures for every test."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 
-REPO = Path(__file__).resolve().parents[1]
-REFERENCE = (REPO / ".." / "shared" / "reference").resolve()
-SEED = (REPO / ".." / "shared" / "seed" / "000_cc67aa65666e1db2.txt").resolve()
+from project_paths import REPO
+from plan_plugin import pytest_collect_file, pytest_sessionfinish  # noqa: F401  (hooks)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "plan: plans a configuration through real Terraform and the offline provider")
 
 
 @pytest.fixture

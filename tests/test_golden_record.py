@@ -11,7 +11,7 @@ import pytest
 from generator.catalog import load_catalog
 from generator.lint import PLAIN
 
-from conftest import REPO, SEED
+from project_paths import REPO, SEED
 
 SEED_OUTPUTS = {
     "image_version_id", "gallery_image_version_id", "latest_image_reference", "gallery_id", "gallery_name",

@@ -10,7 +10,7 @@ import pytest
 from generator.catalog import load_catalog
 from generator.errors import CatalogError
 
-from conftest import REPO
+from project_paths import REPO
 
 GOOD = (REPO / "catalog" / "golden_image.yaml").read_text()
 SEED_VARIABLES = {

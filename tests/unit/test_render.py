@@ -13,7 +13,7 @@ from generator.hcl import hcl_literal, hcl_string
 from generator.project import render_project
 from generator.render import has_header, render_module
 
-from conftest import REPO
+from project_paths import REPO
 
 
 def test_rendering_twice_is_byte_identical():
