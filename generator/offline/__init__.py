@@ -1,0 +1,8 @@
+"""The offline provider: a Terraform plugin (protocol 6) that stands in for azurerm, azapi and time.
+
+Modules, lowest first: `wire` (cty types and values, msgpack/JSON), `proto` (tfplugin6 messages),
+`schema` (schema JSON -> protobuf and cty types, cached), `fixture` (the pretend Azure identity
+and clock), `walk` (schema-driven value walks), `resources` (per-type replace rules and computed
+values), `servicer` (the RPCs), `server` (the plugin process), `mirror` and `commands` (making
+Terraform use it).
+"""

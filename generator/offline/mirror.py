@@ -1,0 +1,108 @@
+"""Install the offline provider where Terraform looks for plugins, and the environment to use it.
+
+Terraform finds the plugins in an unpacked filesystem mirror named by a CLI config file
+(`TF_CLI_CONFIG_FILE`). Each plugin is the same tiny launcher script, whose bytes never change,
+so the `h1:` hashes Terraform writes to lock files are the same on every machine and for every
+version of this code; the launcher's own path tells the server which provider to be.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+# (namespace, type, version): the addresses the modules require, at versions inside their
+# constraints (the reference schema dumps are azurerm 4.79.0 and azapi 2.5.0).
+PROVIDERS = (
+    ("hashicorp", "azurerm", "4.79.0"),
+    ("azure", "azapi", "2.5.0"),  # Terraform normalises "Azure/azapi" to lower case
+    ("hashicorp", "time", "0.13.1"),
+)
+HOSTNAME = "registry.terraform.io"
+LAUNCHER = b'#!/bin/sh\nexec "${AVDGEN_PYTHON:-python3}" -m generator.offline.server "$0" "$@"\n'
+
+_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+def default_cache_dir() -> Path:
+    """`$AVDGEN_CACHE_DIR`, else `${XDG_CACHE_HOME:-~/.cache}/avdgen`."""
+    if os.environ.get("AVDGEN_CACHE_DIR"):
+        return Path(os.environ["AVDGEN_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "avdgen"
+
+
+def terraform_platform() -> str:
+    """Terraform's name for this platform, e.g. `linux_amd64` (the launcher needs a POSIX shell)."""
+    machine = os.uname().machine.lower()
+    return f"{sys.platform}_{_ARCH.get(machine, machine)}"
+
+
+def provider_addresses() -> list[str]:
+    return [f"{HOSTNAME}/{ns}/{name}" for ns, name, _ in PROVIDERS]
+
+
+def install_mirror(cache_dir: Path | None = None) -> Path:
+    """Write the launchers into `<cache_dir>/mirror` (idempotent) and return the mirror root."""
+    mirror = Path(cache_dir or default_cache_dir()).resolve() / "mirror"
+    for namespace, name, version in PROVIDERS:
+        target = mirror / HOSTNAME / namespace / name / version / terraform_platform()
+        launcher = target / f"terraform-provider-{name}_v{version}"
+        if launcher.is_file() and launcher.read_bytes() == LAUNCHER and os.access(launcher, os.X_OK):
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        tmp = launcher.with_name(f".{launcher.name}.{os.getpid()}")
+        tmp.write_bytes(LAUNCHER)
+        tmp.chmod(0o755)
+        os.replace(tmp, launcher)
+    return mirror
+
+
+def _hcl_string(text: str) -> str:
+    return json.dumps(text).replace("${", "$${").replace("%{", "%%{")
+
+
+def cli_config(mirror: Path) -> str:
+    addresses = ", ".join(_hcl_string(a) for a in provider_addresses())
+    return (
+        "# Written by avdgen: the offline provider plugins come from the local mirror, never the registry.\n"
+        "disable_checkpoint = true\n\n"
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f"    path    = {_hcl_string(str(mirror))}\n"
+        f"    include = [{addresses}]\n"
+        "  }\n"
+        "  direct {\n"
+        f"    exclude = [{addresses}]\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def offline_env(cache_dir: Path | None = None, schemas_dir: Path | None = None) -> dict[str, str]:
+    """Install the mirror, write the CLI config, and return the variables Terraform needs to run
+    with the offline provider (merge them into the environment of `terraform` commands)."""
+    cache = Path(cache_dir or default_cache_dir()).resolve()
+    mirror = install_mirror(cache)
+    config = cache / "terraformrc"
+    text = cli_config(mirror)
+    if not config.is_file() or config.read_text() != text:
+        config.write_text(text)
+    package_root = str(Path(__file__).resolve().parents[2])
+    # The plugin must run this very checkout of the code, whichever avdgen the interpreter has.
+    python_path = [package_root] + [
+        p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != package_root
+    ]
+    env = {
+        "TF_CLI_CONFIG_FILE": str(config),
+        "AVDGEN_PYTHON": sys.executable,
+        "AVDGEN_CACHE_DIR": str(cache),
+        "PYTHONPATH": os.pathsep.join(python_path),
+    }
+    if schemas_dir is not None:
+        schemas = Path(schemas_dir).resolve()
+        if not schemas.is_dir():
+            raise NotADirectoryError(f"schemas directory {schemas} does not exist")
+        env["AVDGEN_OFFLINE_SCHEMAS"] = str(schemas)
+    return env

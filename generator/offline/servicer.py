@@ -1,0 +1,244 @@
+"""tfplugin6.Provider for one offline provider: schema from JSON, plan and apply simulated.
+
+Every RPC returns its problems as Diagnostics; an exception inside one becomes an error
+diagnostic naming the RPC and the type, never a gRPC failure with a Python traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .fixture import Fixture
+from .proto import pb
+from .resources import adjust_plan, complete, requires_replace
+from .schema import ProviderSchema, implied_type, server_capabilities
+from .walk import SET_ELEMENT, Key, Path, Problem, config_problems, mark_unknown, null_write_only
+from .wire import CtyType, from_json, from_msgpack, to_msgpack
+
+
+def attribute_path(path: Path) -> Any:
+    """A walk path as tfplugin6.AttributePath (cut before a set element, which has no key)."""
+    msg = pb.AttributePath()
+    for step in path:
+        if step is SET_ELEMENT:
+            break
+        if isinstance(step, Key):
+            msg.steps.add(element_key_string=step.key)
+        elif isinstance(step, int):
+            msg.steps.add(element_key_int=step)
+        else:
+            msg.steps.add(attribute_name=step)
+    return msg
+
+
+def error(summary: str, detail: str = "", path: Path = ()) -> Any:
+    diag = pb.Diagnostic(severity=pb.Diagnostic.ERROR, summary=summary, detail=detail)
+    if path:
+        diag.attribute.CopyFrom(attribute_path(path))
+    return diag
+
+
+def _problem(p: Problem) -> Any:
+    return error(p.summary, p.detail, p.path)
+
+
+def _rpc(method: Callable[..., Any]) -> Callable[..., Any]:
+    name = method.__name__
+
+    @functools.wraps(method)
+    def wrapper(self: ProviderServicer, request: Any, context: Any = None) -> Any:
+        try:
+            return method(self, request)
+        except Exception as exc:  # any failure becomes a diagnostic, never a gRPC error
+            import traceback  # only on failure: startup time matters more
+
+            traceback.print_exc(file=sys.stderr)  # lands in Terraform's TF_LOG plugin output
+            return _failure(name, request, exc)
+
+    return wrapper
+
+
+def _failure(rpc: str, request: Any, exc: Exception) -> Any:
+    response = getattr(pb, rpc).Response()
+    what = getattr(request, "type_name", "") or getattr(request, "target_type_name", "")
+    summary = f"Offline provider: {rpc} failed" + (f" for {what}" if what else "")
+    detail = f"{type(exc).__name__}: {exc}"
+    fields = response.DESCRIPTOR.fields_by_name
+    if "diagnostics" in fields:
+        response.diagnostics.append(error(summary, detail))
+    elif "error" in fields:  # CallFunction
+        response.error.text = f"{summary}: {detail}"
+    elif "Error" in fields:  # StopProvider
+        response.Error = f"{summary}: {detail}"
+    return response
+
+
+class ProviderServicer:
+    """Serves one provider (`azurerm`, `azapi`, `time`, ...) from its schema."""
+
+    def __init__(
+        self,
+        load_schema: Callable[[], ProviderSchema],
+        fixture: Fixture | None = None,
+        on_stop: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._load_schema = load_schema
+        self._schema: ProviderSchema | None = None
+        self._lock = threading.Lock()
+        self._types: dict[tuple[str, str], tuple[dict[str, Any], CtyType]] = {}
+        self._base_fixture = fixture or Fixture.from_env()
+        self.fixture = self._base_fixture  # until ConfigureProvider applies the provider block
+        self._on_stop = on_stop
+
+    @property
+    def schema(self) -> ProviderSchema:
+        """The schema, loaded on first use (by one thread; others wait for it)."""
+        with self._lock:
+            if self._schema is None:
+                self._schema = self._load_schema()
+            return self._schema
+
+    def _type(self, kind: str, type_name: str) -> tuple[dict[str, Any], CtyType]:
+        """(block JSON, implied cty type) of a resource (`kind="resource"`), data source or the
+        provider block (`kind="provider"`)."""
+        key = (kind, type_name)
+        if key not in self._types:
+            block = self.schema.provider_block() if kind == "provider" else self.schema.block(kind, type_name)
+            self._types[key] = (block, implied_type(block))
+        return self._types[key]
+
+    # --- schema and configuration -------------------------------------------------------------
+
+    @_rpc
+    def GetMetadata(self, request: Any) -> Any:
+        return pb.GetMetadata.Response(
+            server_capabilities=server_capabilities(),
+            resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in self.schema.type_names("resource")],
+            data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=n) for n in self.schema.type_names("data")],
+        )
+
+    @_rpc
+    def GetProviderSchema(self, request: Any) -> Any:
+        return self.schema.response()
+
+    @_rpc
+    def ValidateProviderConfig(self, request: Any) -> Any:
+        block, ty = self._type("provider", "")
+        problems = config_problems(block, _decode(request.config, ty))
+        return pb.ValidateProviderConfig.Response(diagnostics=[_problem(p) for p in problems])
+
+    @_rpc
+    def ValidateResourceConfig(self, request: Any) -> Any:
+        block, ty = self._type("resource", request.type_name)
+        allowed = request.client_capabilities.write_only_attributes_allowed
+        problems = config_problems(block, _decode(request.config, ty), write_only_allowed=allowed)
+        return pb.ValidateResourceConfig.Response(diagnostics=[_problem(p) for p in problems])
+
+    @_rpc
+    def ValidateDataResourceConfig(self, request: Any) -> Any:
+        block, ty = self._type("data", request.type_name)
+        problems = config_problems(block, _decode(request.config, ty))
+        return pb.ValidateDataResourceConfig.Response(diagnostics=[_problem(p) for p in problems])
+
+    @_rpc
+    def ConfigureProvider(self, request: Any) -> Any:
+        _, ty = self._type("provider", "")
+        self.fixture = self._base_fixture.configured(_decode(request.config, ty))
+        return pb.ConfigureProvider.Response()
+
+    # --- managed resources --------------------------------------------------------------------
+
+    @_rpc
+    def UpgradeResourceState(self, request: Any) -> Any:
+        block, ty = self._type("resource", request.type_name)
+        if not request.raw_state.json:
+            detail = "Only JSON state can be upgraded; this state is in the pre-0.12 flatmap format."
+            return pb.UpgradeResourceState.Response(diagnostics=[error("Unsupported state format", detail)])
+        # The raw JSON may come from an older schema version: decoding drops attributes the
+        # current schema lacks and nulls the ones it adds.
+        state = null_write_only(block, from_json(request.raw_state.json, ty))
+        return pb.UpgradeResourceState.Response(upgraded_state=_encode(state, ty))
+
+    @_rpc
+    def ReadResource(self, request: Any) -> Any:
+        # Nothing exists outside Terraform's state, so the state is always current.
+        return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+
+    @_rpc
+    def PlanResourceChange(self, request: Any) -> Any:
+        block, ty = self._type("resource", request.type_name)
+        prior = _decode(request.prior_state, ty)
+        proposed = _decode(request.proposed_new_state, ty)
+        response = pb.PlanResourceChange.Response(planned_private=request.prior_private)
+        if proposed is None:  # destroy
+            response.planned_state.CopyFrom(_encode(None, ty))
+            return response
+        planned = adjust_plan(request.type_name, prior, mark_unknown(block, proposed, prior))
+        planned = null_write_only(block, planned)
+        response.planned_state.CopyFrom(_encode(planned, ty))
+        response.requires_replace.extend(attribute_path(p) for p in requires_replace(request.type_name, prior, planned))
+        return response
+
+    @_rpc
+    def ApplyResourceChange(self, request: Any) -> Any:
+        block, ty = self._type("resource", request.type_name)
+        planned = _decode(request.planned_state, ty)
+        new = None if planned is None else complete(request.type_name, block, ty, planned, self.fixture)
+        return pb.ApplyResourceChange.Response(
+            new_state=_encode(null_write_only(block, new), ty), private=request.planned_private
+        )
+
+    @_rpc
+    def ImportResourceState(self, request: Any) -> Any:
+        detail = f"The offline provider has no Azure to import {request.id!r} from; create the resource instead."
+        return pb.ImportResourceState.Response(
+            diagnostics=[error(f"Import is not supported for {request.type_name}", detail)]
+        )
+
+    @_rpc
+    def MoveResourceState(self, request: Any) -> Any:
+        detail = (
+            f"Moving {request.source_type_name} to {request.target_type_name} across types is not supported offline."
+        )
+        return pb.MoveResourceState.Response(diagnostics=[error("Move is not supported", detail)])
+
+    # --- data sources, functions, lifecycle ---------------------------------------------------
+
+    @_rpc
+    def ReadDataSource(self, request: Any) -> Any:
+        block, ty = self._type("data", request.type_name)
+        # Computed attributes arrive null; mark them unknown and fill them as apply would.
+        config = mark_unknown(block, _decode(request.config, ty), None)
+        state = complete(request.type_name, block, ty, config, self.fixture)
+        return pb.ReadDataSource.Response(state=_encode(state, ty))
+
+    @_rpc
+    def GetFunctions(self, request: Any) -> Any:
+        return pb.GetFunctions.Response()
+
+    @_rpc
+    def CallFunction(self, request: Any) -> Any:
+        return pb.CallFunction.Response(
+            error=pb.FunctionError(text=f"The offline provider has no function {request.name!r}.")
+        )
+
+    @_rpc
+    def StopProvider(self, request: Any) -> Any:
+        self._on_stop()
+        return pb.StopProvider.Response()
+
+
+def _decode(dv: Any, ty: CtyType) -> Any:
+    if dv.msgpack:
+        return from_msgpack(dv.msgpack, ty)
+    if dv.json:
+        return from_json(dv.json, ty)
+    return None
+
+
+def _encode(value: Any, ty: CtyType) -> Any:
+    return pb.DynamicValue(msgpack=to_msgpack(value, ty))

@@ -1,0 +1,221 @@
+"""Real `terraform init/plan/apply` through the mirror and the offline provider (slow: seconds).
+
+Run only these with `pytest -m slow tests/offline`, or skip them with `-m "not slow"`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tftest
+from offline_helpers import FIXTURE_SCHEMAS, REFERENCE_DIR
+
+from generator.offline.mirror import offline_env
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH"),
+]
+
+PROVIDERS = """
+terraform {
+  required_providers {
+    azurerm = { source = "hashicorp/azurerm", version = "~> 4.0" }
+    azapi   = { source = "Azure/azapi", version = "~> 2.5" }
+  }
+}
+
+provider "azurerm" {
+  features {}
+}
+"""
+
+TEMPLATE = (
+    PROVIDERS
+    + """
+variable "image_version" {
+  type    = string
+  default = "latest"
+}
+
+data "azurerm_client_config" "current" {}
+
+resource "azurerm_resource_group" "this" {
+  name     = "rg-e2e"
+  location = "westeurope"
+}
+
+resource "azurerm_user_assigned_identity" "this" {
+  name                = "id-e2e"
+  location            = azurerm_resource_group.this.location
+  resource_group_name = azurerm_resource_group.this.name
+}
+
+resource "azapi_resource" "template" {
+  type      = "Microsoft.VirtualMachineImages/imageTemplates@2024-02-01"
+  name      = "it-e2e"
+  parent_id = azurerm_resource_group.this.id
+  location  = azurerm_resource_group.this.location
+
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.this.id]
+  }
+
+  body = {
+    properties = {
+      buildTimeoutInMinutes = 90
+      customize = [
+        { type = "PowerShell", name = "install", inline = ["Write-Host hi"] },
+        { type = "WindowsRestart", restartTimeout = "10m" },
+      ]
+      source = { type = "PlatformImage", publisher = "MicrosoftWindowsDesktop", version = var.image_version }
+    }
+  }
+
+  retry = {
+    error_message_regex = ["Conflict"]
+  }
+
+  replace_triggers_refs = ["properties.source"]
+}
+
+output "template_id" {
+  value = azapi_resource.template.id
+}
+
+output "customize" {
+  value = azapi_resource.template.output.properties.customize[*].type
+}
+
+output "principal_id" {
+  value = azurerm_user_assigned_identity.this.principal_id
+}
+
+output "subscription_id" {
+  value = data.azurerm_client_config.current.subscription_id
+}
+"""
+)
+
+TYPOS = (
+    PROVIDERS
+    + """
+resource "azurerm_resource_group" "typo" {
+  name    = "rg"
+  locaton = "westeurope"
+}
+"""
+)
+
+COUNT_ON_COMPUTED = (
+    PROVIDERS
+    + """
+resource "azurerm_resource_group" "this" {
+  name     = "rg"
+  location = "westeurope"
+}
+
+resource "azurerm_user_assigned_identity" "maybe" {
+  count               = startswith(azurerm_resource_group.this.id, "/subscriptions/") ? 1 : 0
+  name                = "id"
+  location            = "westeurope"
+  resource_group_name = "rg"
+}
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def tf_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return offline_env(tmp_path_factory.mktemp("cache"), FIXTURE_SCHEMAS)
+
+
+def terraform(tmp_path: Path, hcl: str, env: dict[str, str]) -> tftest.TerraformTest:
+    (tmp_path / "main.tf").write_text(hcl)
+    tf = tftest.TerraformTest(tmp_path, env=env)
+    tf.setup()
+    return tf
+
+
+@pytest.mark.parametrize("schemas", ["fixtures", "reference"])
+def test_plan_apply_replan_and_replace(tmp_path, tf_env, schemas):
+    env = tf_env
+    if schemas == "reference":
+        if not (REFERENCE_DIR / "azurerm.schema.json").is_file():
+            pytest.skip(f"reference schema dumps not found in {REFERENCE_DIR}")
+        env = dict(tf_env, AVDGEN_OFFLINE_SCHEMAS=str(REFERENCE_DIR))
+    tf = terraform(tmp_path, TEMPLATE, env)
+
+    plan = tf.plan(output=True)
+    change = plan.resource_changes["azapi_resource.template"]["change"]
+    assert change["actions"] == ["create"]
+    assert [c["type"] for c in change["after"]["body"]["properties"]["customize"]] == ["PowerShell", "WindowsRestart"]
+    assert change["after_unknown"]["id"] and change["after_unknown"]["output"]
+    assert change["after"]["retry"]["error_message_regex"] == ["Conflict"]
+    assert plan.outputs["subscription_id"] == "00000000-0000-0000-0000-000000000001"
+
+    tf.apply()
+    outputs = tf.output()
+    assert outputs["template_id"] == (
+        "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-e2e"
+        "/providers/Microsoft.VirtualMachineImages/imageTemplates/it-e2e"
+    )
+    assert outputs["customize"] == ["PowerShell", "WindowsRestart"]
+    assert re.fullmatch(r"[0-9a-f-]{36}", outputs["principal_id"])
+
+    replan = tf.plan(output=True)
+    assert {a: c["change"]["actions"] for a, c in replan.resource_changes.items()} == {
+        "azapi_resource.template": ["no-op"],
+        "azurerm_resource_group.this": ["no-op"],
+        "azurerm_user_assigned_identity.this": ["no-op"],
+    }
+
+    (tmp_path / "new.tfvars").write_text('image_version = "1.0.0"\n')
+    replace = tf.plan(output=True, tf_var_file=str(tmp_path / "new.tfvars"))
+    assert replace.resource_changes["azapi_resource.template"]["change"]["actions"] == ["delete", "create"]
+
+
+def _without_description_kind(node: Any) -> Any:
+    # Terraform prints the default `"description_kind": "plain"` the reference files leave out.
+    if isinstance(node, dict):
+        return {k: _without_description_kind(v) for k, v in node.items() if k != "description_kind"}
+    if isinstance(node, list):
+        return [_without_description_kind(v) for v in node]
+    return node
+
+
+def test_terraform_reads_back_the_reference_schemas_exactly(tmp_path, tf_env, reference_dir):
+    tf = terraform(tmp_path, PROVIDERS, dict(tf_env, AVDGEN_OFFLINE_SCHEMAS=str(reference_dir)))
+    result = tf.execute_command("providers", "schema", "-json")
+    served = _without_description_kind(json.loads(result.out)["provider_schemas"])
+    for name in ("azurerm", "azapi"):
+        reference = json.loads((reference_dir / f"{name}.schema.json").read_text())["provider_schemas"]
+        assert served.keys() >= reference.keys()
+        for address, entry in reference.items():
+            for section in ("provider", "resource_schemas", "data_source_schemas"):  # no ephemeral ones
+                assert served[address][section] == entry[section], (address, section)
+
+
+def test_schema_errors_come_from_terraform(tmp_path, tf_env):
+    tf = terraform(tmp_path, TYPOS, tf_env)
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        tf.plan()
+    assert "Unsupported argument" in failure.value.cmd_error
+    assert 'An argument named "locaton" is not expected here.' in failure.value.cmd_error
+    assert "Missing required argument" in failure.value.cmd_error
+    assert 'The argument "location" is required' in failure.value.cmd_error
+
+
+def test_count_on_a_computed_id_fails_as_with_the_real_provider(tmp_path, tf_env):
+    tf = terraform(tmp_path, COUNT_ON_COMPUTED, tf_env)
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        tf.plan()
+    message = " ".join(failure.value.cmd_error.split())
+    assert "Invalid count argument" in message
+    assert 'The "count" value depends on resource attributes that cannot be determined until apply' in message

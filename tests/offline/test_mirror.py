@@ -1,0 +1,94 @@
+"""The filesystem mirror, the environment for Terraform, and `avdgen offline env`."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from offline_helpers import FIXTURE_SCHEMAS
+
+from generator.offline.commands import offline
+from generator.offline.mirror import LAUNCHER, default_cache_dir, install_mirror, offline_env, terraform_platform
+
+# The `h1:` hashes `terraform init` writes to lock files for the mirror (golang.org/x/mod dirhash
+# over the one launcher file). They must never change, or every committed lock file breaks.
+LOCK_HASHES = {
+    "azapi": "h1:c9tu4xBvH5OYMPJfSv52+5HaEBhPssy1jZ0mcQ13cb8=",
+    "azurerm": "h1:pQhpzeYcYr9ivOPdZ7JoeJlDT5RtqhiejfsghWaaGLg=",
+    "time": "h1:qY65yf27xkLR96D0iR5xKZ0ojfBZ6AMtGM2OhM18aN8=",
+}
+
+
+def _h1(directory: Path) -> str:
+    summary = "".join(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n" for f in sorted(directory.iterdir()))
+    return "h1:" + base64.b64encode(hashlib.sha256(summary.encode()).digest()).decode()
+
+
+def test_lock_file_hashes_are_stable(tmp_path):
+    mirror = install_mirror(tmp_path)
+    hashes = {p.name.split("_v")[0].rsplit("-", 1)[1]: _h1(p.parent) for p in mirror.rglob("terraform-provider-*")}
+    assert hashes == LOCK_HASHES
+
+
+def test_install_mirror_lays_out_unpacked_providers(tmp_path):
+    mirror = install_mirror(tmp_path)
+    launchers = sorted(p.relative_to(mirror).as_posix() for p in mirror.rglob("terraform-provider-*"))
+    platform = terraform_platform()  # linux_amd64 here
+    assert launchers == [
+        f"registry.terraform.io/azure/azapi/2.5.0/{platform}/terraform-provider-azapi_v2.5.0",
+        f"registry.terraform.io/hashicorp/azurerm/4.79.0/{platform}/terraform-provider-azurerm_v4.79.0",
+        f"registry.terraform.io/hashicorp/time/0.13.1/{platform}/terraform-provider-time_v0.13.1",
+    ]
+    for launcher in mirror.rglob("terraform-provider-*"):
+        assert launcher.read_bytes() == LAUNCHER and os.access(launcher, os.X_OK)
+    assert install_mirror(tmp_path) == mirror  # idempotent
+
+
+def test_offline_env(tmp_path):
+    env = offline_env(tmp_path / "cache", FIXTURE_SCHEMAS)
+    cache = (tmp_path / "cache").resolve()
+    assert env["TF_CLI_CONFIG_FILE"] == str(cache / "terraformrc")
+    assert env["AVDGEN_CACHE_DIR"] == str(cache)
+    assert env["AVDGEN_OFFLINE_SCHEMAS"] == str(FIXTURE_SCHEMAS.resolve())
+    assert Path(env["AVDGEN_PYTHON"]).is_file()
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(Path(__file__).resolve().parents[2])
+    config = (cache / "terraformrc").read_text()
+    assert f'path    = "{cache / "mirror"}"' in config
+    assert config.count('"registry.terraform.io/azure/azapi"') == 2  # mirror include, direct exclude
+    assert "disable_checkpoint = true" in config and "plugin_cache_dir" not in config
+    with pytest.raises(NotADirectoryError, match="nowhere"):
+        offline_env(tmp_path / "cache", tmp_path / "nowhere")
+
+
+def test_default_cache_dir(monkeypatch, tmp_path):
+    monkeypatch.delenv("AVDGEN_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "avdgen"
+    monkeypatch.setenv("AVDGEN_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+
+
+def test_env_command_output_evals_in_a_shell(tmp_path):
+    result = CliRunner().invoke(offline, ["env", "--cache-dir", str(tmp_path), "--schemas", str(FIXTURE_SCHEMAS)])
+    assert result.exit_code == 0, result.output
+    assert all(line.startswith("export ") and line.endswith("'") for line in result.output.splitlines())
+    shell = subprocess.run(
+        ["sh", "-c", 'eval "$1"; printf %s "$TF_CLI_CONFIG_FILE"', "sh", result.output],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert shell.stdout == str(tmp_path.resolve() / "terraformrc")
+
+
+@pytest.mark.parametrize("make_dir", [False, True])
+def test_env_command_rejects_bad_schema_dirs(tmp_path, make_dir):
+    bad = tmp_path / "schemas"
+    if make_dir:
+        bad.mkdir()  # exists, but holds no *.schema.json
+    result = CliRunner().invoke(offline, ["env", "--cache-dir", str(tmp_path), "--schemas", str(bad)])
+    assert result.exit_code == 2
+    assert str(bad) in result.output
