@@ -62,7 +62,8 @@ def _generated_files(root: Path, managed_dir: PurePosixPath) -> list[PurePosixPa
     base = root / managed_dir
     found = []
     for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        # Dot-directories are tools' (.terraform, avdgen's own staging and plan copies).
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
         for name in sorted(filenames):
             path = Path(dirpath, name)
             try:

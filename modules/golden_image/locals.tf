@@ -9,13 +9,17 @@ locals {
   # A shared gallery comes in as another instance's gallery_id output; reading its name and
   # resource group from that ID keeps the dependency, so the gallery exists before the image.
   _gallery_id_parts           = var.existing_gallery_id == null ? [] : split("/", var.existing_gallery_id)
-  gallery_id                  = var.existing_gallery_id == null ? azurerm_shared_image_gallery.this[0].id : var.existing_gallery_id
   gallery_name                = var.existing_gallery_id == null ? azurerm_shared_image_gallery.this[0].name : local._gallery_id_parts[8]
   gallery_resource_group_name = var.existing_gallery_id == null ? azurerm_shared_image_gallery.this[0].resource_group_name : local._gallery_id_parts[4]
   gallery_resource_group_id   = "/subscriptions/${data.azapi_client_config.current.subscription_id}/resourceGroups/${local.gallery_resource_group_name}"
 
+  # IDs are composed from names (Azure's own format) rather than read from `.id`, so they are known
+  # at plan time: another instance's `count = var.existing_gallery_id == null ? ...` can then be
+  # decided, and session hosts plan with a concrete image ID. References keep the dependencies.
+  gallery_id               = "${local.gallery_resource_group_id}/providers/Microsoft.Compute/galleries/${local.gallery_name}"
+  image_definition_id      = "${local.gallery_id}/images/${azurerm_shared_image.this.name}"
+  image_version_id         = "${local.image_definition_id}/versions/${var.image_version}"
   resource_group_id        = "/subscriptions/${data.azapi_client_config.current.subscription_id}/resourceGroups/${var.resource_group_name}"
-  image_version_id         = "${azurerm_shared_image.this.id}/versions/${var.image_version}"
   run_output_name          = coalesce(var.run_output_name, var.image_template_name)
   trusted_launch_supported = coalesce(var.trusted_launch_supported, var.hyper_v_generation == "V2")
   target_regions           = distinct(concat([var.location], var.replication_regions))

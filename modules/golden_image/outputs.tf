@@ -13,12 +13,12 @@ output "gallery_image_version_id" {
 
 output "latest_image_reference" {
   description = "Resource ID of the image definition. Azure VMs created from it get the newest version not excluded from latest; use it for dev/test session hosts."
-  value       = azurerm_shared_image.this.id
+  value       = local.image_definition_id
 }
 
 output "latest_image_version_reference" {
   description = "Alias of `latest_image_reference`, the name the seed's blue/green example reads."
-  value       = azurerm_shared_image.this.id
+  value       = local.image_definition_id
 }
 
 output "gallery_id" {
@@ -33,7 +33,7 @@ output "gallery_name" {
 
 output "image_definition_id" {
   description = "Image definition resource ID."
-  value       = azurerm_shared_image.this.id
+  value       = local.image_definition_id
 }
 
 output "template_name" {
