@@ -88,5 +88,54 @@ def lint(obj: Context) -> None:
         raise SystemExit(1)
 
 
+PLAN_EXIT_CODES = """\b
+Exit codes:
+  0  planned (and applied, with --apply)
+  2  bad input, or terraform init/plan/apply failed (Terraform's diagnostics are printed)"""
+
+
+@cli.command(epilog=PLAN_EXIT_CODES)
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A tfvars file (repeatable), as terraform plan -var-file.")
+@click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Serve provider schemas from the *.schema.json dumps in this directory (e.g. ../shared/reference) instead of the vendored subset.")
+@click.option("--apply", "simulate_apply", is_flag=True, help="Also simulate `terraform apply` offline and show the outputs it produces.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write `terraform show -json` of the plan to this file.")
+@click.option("--inventory", "inventory_out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the plan's inventory (values, counts, outputs) as YAML: a test fixture's expected result.")
+def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate_apply: bool, json_out: Path | None, inventory_out: Path | None) -> None:
+    """Plan the root configuration at PATH offline, through the offline provider.
+
+    Runs in a private copy of PATH (a remote backend is swapped for a local one there), prints
+    resource counts by type and module, the Image Builder build steps, and the outputs.
+    """
+    import json
+
+    from . import inventory
+    from .offline.mirror import offline_env
+    from .plan import plan_config, render_summary
+
+    if schemas is not None and not any(schemas.glob("*.schema.json")):
+        raise click.BadParameter(f"directory {str(schemas)!r} has no *.schema.json file.", param_hint="'--schemas'")
+    click.echo(f"planning {path} offline{' and simulating apply' if simulate_apply else ''}...", err=True)
+    try:
+        summary, raw = plan_config(path, offline_env(None, schemas), list(var_files), apply=simulate_apply)
+    except GeneratorError as error:
+        _fail(error)
+    if json_out:
+        json_out.write_text(json.dumps(raw, indent=2) + "\n")
+    if inventory_out:
+        inventory_out.write_text(inventory.dump(inventory.inventory_of(summary)))
+        click.echo(f"wrote {inventory_out}", err=True)
+    click.echo(render_summary(summary, f"Plan of {path}" + (" (after simulated apply)" if simulate_apply else "")), nl=False)
+
+
+def _register_subcommands() -> None:
+    from .offline.commands import offline
+
+    cli.add_command(offline)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     cli(prog_name="avdgen")

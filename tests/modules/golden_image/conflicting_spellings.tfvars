@@ -1,0 +1,10 @@
+# Both spellings of a setting, with different values: a clear error for each pair.
+resource_group_name                = "avd-dev-rg"
+location                           = "eastus"
+gallery_name                       = "avd_golden_images"
+image_definition_name              = "avd-win11-m365"
+image_template_name                = "avd-golden-image-template"
+vm_size                            = "Standard_D4s_v5"
+build_vm_size                      = "Standard_D8s_v5"
+storage_account_type               = "Standard_LRS"
+gallery_image_storage_account_type = "Standard_ZRS"

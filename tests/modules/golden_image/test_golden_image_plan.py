@@ -1,0 +1,146 @@
+"""golden_image through real `terraform plan`/`apply` and the offline provider: validations,
+preconditions, immutability of the Image Builder template, and the seed's production example."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import load_catalog
+from generator.plan import PlanError, summarize
+from plan_plugin import workspace
+from project_paths import REPO
+
+HERE = Path(__file__).parent
+MODULE = REPO / "modules/golden_image"
+DEFAULTS = HERE / "defaults.tfvars"
+TEMPLATE = "azapi_resource.this"
+
+pytestmark = pytest.mark.plan
+
+
+def _errors(error: PlanError) -> list[str]:
+    """Terraform's diagnostics, one whitespace-normalised string per `Error:` block."""
+    text = " ".join(" ".join(error.details).split())
+    return [block for block in text.split("Error: ")[1:]]
+
+
+def _plan_error(var_file: Path) -> list[str]:
+    with pytest.raises(PlanError) as info:
+        workspace(MODULE, "vendored").plan([var_file])
+    return _errors(info.value)
+
+
+def test_each_validation_fires_with_its_own_message():
+    catalog = load_catalog(REPO / "catalog/golden_image.yaml", REPO)
+    errors = _plan_error(HERE / "invalid_values.tfvars")
+    validated = [(v.name, check.error_message) for v in catalog.variables for check in v.validations]
+    assert len(validated) == 28
+    for name, message in validated:
+        expected = " ".join(message.split())
+        matching = [e for e in errors if f"var.{name} is" in e and expected in e]
+        assert matching, f"no error for var.{name} with {message!r}"
+    assert len(errors) == len(validated)
+
+
+@pytest.mark.parametrize("image_version,accepted", [
+    ("2026.01.0", True),
+    ("0.0.2147483647", True),
+    ("1.1.0-beta", False),
+    ("1.0", False),
+    ("2147483648.0.0", False),
+    ("v1.0.0", False),
+])
+def test_image_version_rule(tmp_path, image_version, accepted):
+    ws = workspace(MODULE, "vendored")
+    if accepted:
+        values = summarize(ws.plan([DEFAULTS], {"image_version": image_version})).values
+        assert values[TEMPLATE]["body"]["properties"]["distribute"][0]["galleryImageId"].endswith(f"/versions/{image_version}")
+    else:
+        with pytest.raises(PlanError) as info:
+            ws.plan([DEFAULTS], {"image_version": image_version})
+        assert any("image_version must be three dot-separated whole numbers" in e for e in _errors(info.value))
+
+
+def test_contradicting_image_settings_fail_with_their_own_messages():
+    errors = _plan_error(HERE / "conflicting_image.tfvars")
+    assert len(errors) == 2
+    assert any('trusted_launch_supported = true needs hyper_v_generation = "V2"' in e for e in errors)
+    assert any("gallery_name must be the name of the gallery in existing_gallery_id" in e for e in errors)
+
+
+def test_two_spellings_with_different_values_fail_naming_both():
+    errors = _plan_error(HERE / "conflicting_spellings.tfvars")
+    assert len(errors) == 2
+    assert any("vm_size = 'Standard_D4s_v5' and build_vm_size = 'Standard_D8s_v5' are two spellings of one setting" in e for e in errors)
+    assert any("storage_account_type = 'Standard_LRS' and gallery_image_storage_account_type = 'Standard_ZRS' are two spellings" in e for e in errors)
+
+
+def test_either_spelling_alone_works():
+    ws = workspace(MODULE, "vendored")
+    for variables in ({"build_vm_size": "Standard_D8s_v5"}, {"vm_size": "Standard_D8s_v5"}, {"vm_size": "Standard_D8s_v5", "build_vm_size": "Standard_D8s_v5"}):
+        body = summarize(ws.plan([DEFAULTS], variables)).values[TEMPLATE]["body"]["properties"]
+        assert body["vmProfile"]["vmSize"] == "Standard_D8s_v5", variables
+
+
+@pytest.fixture(scope="module")
+def applied():
+    """The module applied (offline) with its defaults; plans below are changes against it."""
+    ws = workspace(MODULE, "vendored")
+    ws.apply([DEFAULTS])
+    return ws
+
+
+def _actions(ws, variables) -> dict[str, list[str]]:
+    return {a: act for a, act in summarize(ws.plan([DEFAULTS], variables)).actions.items() if act != ["no-op"]}
+
+
+@pytest.mark.parametrize("variables", [
+    {"chocolatey_packages": ["7zip"]},  # customize
+    {"inline_scripts": {"tz": ["Set-TimeZone -Id 'UTC'"]}},  # customize
+    {"base_image_sku": "win11-23h2-avd-m365"},  # source
+    {"build_timeout_minutes": 300},  # buildTimeoutInMinutes
+])
+def test_changing_an_immutable_part_replaces_the_template(applied, variables):
+    assert _actions(applied, variables) == {TEMPLATE: ["delete", "create"]}
+
+
+@pytest.mark.parametrize("variables", [
+    {"image_version": "1.0.1"},  # distribute
+    {"replication_regions": ["westus2"], "replica_count": 2},  # distribute
+    {"exclude_from_latest": True},  # distribute
+    {"vm_size": "Standard_D8s_v5", "os_disk_size_gb": 256},  # vmProfile
+    {"tags": {"Owner": "avd"}},  # tags (other resources are tagged too)
+])
+def test_changing_only_patchable_parts_updates_in_place(applied, variables):
+    actions = _actions(applied, variables)
+    assert actions[TEMPLATE] == ["update"]
+    assert all(act == ["update"] for act in actions.values()), actions
+
+
+def test_no_change_plans_nothing(applied):
+    assert _actions(applied, {}) == {}
+
+
+def test_production_example_matches_the_seed():
+    ws = workspace(REPO / "modules/golden_image/examples/production", "vendored")
+    plan = summarize(ws.plan([]))
+    body = plan.values[f"module.golden_image.{TEMPLATE}"]["body"]["properties"]
+    assert [(s.type, s.name) for s in plan.build_steps[f"module.golden_image.{TEMPLATE}"]] == [
+        ("WindowsUpdate", "windows-update"),
+        ("PowerShell", "configure-edge"),  # inline scripts, in key order
+        ("PowerShell", "disable-ie"),
+        ("PowerShell", "install-fslogix"),  # script URIs
+        ("PowerShell", "install-chocolatey"),
+        ("PowerShell", "install-chocolatey-packages"),
+        ("PowerShell", "cleanup"),
+    ]
+    assert all(s.get("runElevated") and s.get("runAsSystem") for s in body["customize"] if s["type"] == "PowerShell")
+    assert [r["name"] for r in body["distribute"][0]["targetRegions"]] == ["eastus", "westus2", "centralus"]
+    assert body["vmProfile"]["vmSize"] == "Standard_D8s_v5"
+    assert body["buildTimeoutInMinutes"] == 300
+    assert re.search(r"/images/avd-win11-m365-prod/versions/2\.1\.0$", body["distribute"][0]["galleryImageId"])
+    update = next(s for s in body["customize"] if s["type"] == "WindowsUpdate")
+    assert "exclude:$_.Title -like '*Preview*'" in update["filters"]
