@@ -128,6 +128,34 @@ def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate
     click.echo(render_summary(summary, f"Plan of {path}" + (" (after simulated apply)" if simulate_apply else "")), nl=False)
 
 
+@cli.group()
+def schema() -> None:
+    """Provider schemas the offline provider serves."""
+
+
+@schema.command("import", epilog="\b\nExit codes:\n  0  imported\n  2  bad input: a file that is not a `terraform providers schema -json` dump")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Write the trimmed schemas here instead of over the vendored subset (generator/offline/schemas).")
+@click.pass_obj
+def schema_import(obj: Context, files: tuple[Path, ...], into: Path | None) -> None:
+    """Replace the vendored schema subset with real `terraform providers schema -json` dumps.
+
+    Each provider in FILES is trimmed to the resource and data source types in use (those the
+    vendored subset covers plus any declared in modules/ and envs/) and written as
+    <provider>.schema.json. Nothing is written unless every file is a valid dump.
+    """
+    from .offline.schema_import import VENDORED_DIR, import_schemas
+
+    try:
+        results = import_schemas(list(files), obj.root, into or VENDORED_DIR)
+    except GeneratorError as error:
+        _fail(error)
+    for result in results:
+        click.echo(f"{result.address}: {result.resources} resource and {result.data_sources} data source types -> {result.path}")
+        if result.missing:
+            click.echo(f"  warning: the dump has no schema for {', '.join(result.missing)} (used here)", err=True)
+
+
 def _register_subcommands() -> None:
     from .offline.commands import offline
 
