@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup render check lint test clean
+.PHONY: setup render check lint plan test clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,11 @@ check: setup  ## Fail when modules/ differs from what render would write
 
 lint: setup  ## terraform fmt, python-hcl2 round trip, catalog consistency
 	$(BIN)/avdgen lint
+
+plan: setup  ## Plan envs/$(ENV) offline: make plan ENV=dev|prod
+	@test -n "$(ENV)" || { echo "usage: make plan ENV=dev|prod" >&2; exit 2; }
+	@test -d envs/$(ENV) || { echo "no envs/$(ENV) yet (avdgen plan PATH plans any root configuration)" >&2; exit 2; }
+	$(BIN)/avdgen plan envs/$(ENV)
 
 test: setup  ## The whole offline test suite (drift, lint, plans)
 	$(BIN)/python -m pytest
