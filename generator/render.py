@@ -69,9 +69,18 @@ def module_view(catalog: Catalog) -> ModuleView:
     )
 
 
-def template_files(module_templates: Path) -> list[Path]:
-    """Templates that become files: every *.j2 whose name does not start with `_` (partials)."""
-    return sorted(p for p in module_templates.rglob("*.j2") if not p.name.startswith("_"))
+COMMON = "_module"  # templates every module gets (terraform.tf, variables.tf, outputs.tf)
+
+
+def template_files(templates_root: Path, module: str) -> dict[PurePosixPath, Path]:
+    """{output path within the module: template}: the common templates, overridden by the
+    module's own; names starting with `_` are partials, not files."""
+    found: dict[PurePosixPath, Path] = {}
+    for base in (templates_root / COMMON, templates_root / module):
+        for path in sorted(base.rglob("*.j2")):
+            if not path.name.startswith("_"):
+                found[PurePosixPath(path.relative_to(base).as_posix()).with_suffix("")] = path
+    return dict(sorted(found.items()))
 
 
 def render_module(catalog: Catalog, templates_root: Path) -> dict[PurePosixPath, str]:
@@ -83,9 +92,9 @@ def render_module(catalog: Catalog, templates_root: Path) -> dict[PurePosixPath,
     view = module_view(catalog)
     out_root = PurePosixPath("modules") / catalog.module
     rendered: dict[PurePosixPath, str] = {}
-    for template_path in template_files(module_templates):
+    for relative, template_path in template_files(templates_root, catalog.module).items():
         name = template_path.relative_to(templates_root).as_posix()
-        target = out_root / PurePosixPath(template_path.relative_to(module_templates).as_posix()).with_suffix("")
+        target = out_root / relative
         try:
             body = env.get_template(name).render(module=view, catalog=catalog, settings=catalog.settings)
         except jinja2.TemplateSyntaxError as exc:

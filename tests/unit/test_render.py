@@ -92,7 +92,7 @@ def _tiny_catalog(tmp_path: Path) -> Catalog:
 def test_variables_and_outputs_templates_with_a_tiny_model(tmp_path):
     (tmp_path / "templates" / "tiny").mkdir(parents=True)
     for name in ("variables.tf.j2", "outputs.tf.j2"):
-        (tmp_path / "templates" / "tiny" / name).write_text((REPO / "templates" / "golden_image" / name).read_text())
+        (tmp_path / "templates" / "tiny" / name).write_text((REPO / "templates" / "_module" / name).read_text())
     files = render_module(_tiny_catalog(tmp_path), tmp_path / "templates")
     variables = files[PurePosixPath("modules/tiny/variables.tf")].split("\n", 1)[1]
     assert variables == (
