@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jsonschema
@@ -57,6 +57,17 @@ class Output:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """catalog/envs/<name>.yaml: the values of one root configuration (envs/<name>)."""
+
+    path: Path
+    name: str
+    description: str
+    backend: dict[str, Any] | None
+    tfvars: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Catalog:
     path: Path
     module: str
@@ -65,9 +76,18 @@ class Catalog:
     groups: tuple[str, ...]
     variables: tuple[Variable, ...]
     outputs: tuple[Output, ...]
+    kind: str = "module"
+    profiles: tuple[Profile, ...] = ()
 
     def variable(self, name: str) -> Variable:
         return next(v for v in self.variables if v.name == name)
+
+    @property
+    def output_dirs(self) -> tuple[PurePosixPath, ...]:
+        """Where this catalog renders: modules/<module>, or envs/<profile> for each profile."""
+        if self.kind == "root":
+            return tuple(PurePosixPath("envs") / p.name for p in self.profiles)
+        return (PurePosixPath("modules") / self.module,)
 
     @property
     def aliases(self) -> tuple[Variable, ...]:
@@ -153,40 +173,56 @@ _KNOWN_TYPE = re.compile(r"^(string|number|bool|any|(list|set|map)\(.+\)|(object
 # --- loading ----------------------------------------------------------------------------------
 
 
-def load_catalog(path: Path, root: Path | None = None) -> Catalog:
-    """Load and check one catalog file; raise CatalogError listing every problem found."""
+class _Problems:
+    """Collects `file:line: key.path: message` lines for one YAML file."""
+
+    def __init__(self, where: str, lines: dict[KeyPath, int]):
+        self.where, self.lines, self.items = where, lines, []
+
+    def __call__(self, path: KeyPath, message: str) -> None:
+        line = _line_of(path, self.lines)
+        self.items.append((line, f"{self.where}:{line}: {_dotted(path) or '<top>'}: {message}"))
+
+    def raise_if_any(self, what: str) -> None:
+        if self.items:
+            raise CatalogError(f"invalid {what}", [m for _, m in sorted(self.items)])
+
+
+def _read_yaml(path: Path, root: Path | None, what: str) -> tuple[Any, _Problems]:
     where = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CatalogError(f"cannot read catalog {where}: {exc.strerror}") from None
+        raise CatalogError(f"cannot read {what} {where}: {exc.strerror}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise CatalogError("invalid catalog", [f"{where}:{line}: <yaml>: {problem}"]) from None
+        raise CatalogError(f"invalid {what}", [f"{where}:{line}: <yaml>: {problem}"]) from None
     if node is None:
-        raise CatalogError("invalid catalog", [f"{where}:1: <top>: the file is empty"])
+        raise CatalogError(f"invalid {what}", [f"{where}:1: <top>: the file is empty"])
     lines: dict[KeyPath, int] = {}
     data = _to_python(node, (), lines, where)
+    return data, _Problems(where, lines)
 
-    problems: list[tuple[int, str]] = []
 
-    def report(path: KeyPath, message: str) -> None:
-        problems.append((_line_of(path, lines), f"{where}:{_line_of(path, lines)}: {_dotted(path) or '<top>'}: {message}"))
-
-    validator = jsonschema.Draft202012Validator(catalog_schema())
-    for error in validator.iter_errors(data):
+def _check_schema(data: Any, schema: dict[str, Any], report: _Problems) -> None:
+    for error in jsonschema.Draft202012Validator(schema).iter_errors(data):
         where_error = tuple(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             # Point at the unexpected key itself, not at the mapping that holds it.
             unexpected = [k for k in error.instance if k not in error.schema.get("properties", {})]
             where_error += tuple(unexpected[:1])
         report(where_error, _schema_message(error))
-    if problems:
-        raise CatalogError("invalid catalog", [m for _, m in sorted(problems)])
+
+
+def load_catalog(path: Path, root: Path | None = None) -> Catalog:
+    """Load and check one catalog file; raise CatalogError listing every problem found."""
+    data, report = _read_yaml(path, root, "catalog")
+    _check_schema(data, catalog_schema(), report)
+    report.raise_if_any("catalog")
 
     groups = tuple(data["groups"])
     variables = []
@@ -242,10 +278,10 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
         Output(name=name, description=spec["description"].strip(), group=spec["group"], value=spec["value"].strip(), sensitive=spec.get("sensitive", False))
         for name, spec in data["outputs"].items()
     )
-    if problems:
-        raise CatalogError("invalid catalog", [m for _, m in sorted(problems)])
-    return Catalog(
+    report.raise_if_any("catalog")
+    catalog = Catalog(
         path=path,
+        kind=data.get("kind", "module"),
         module=data["module"],
         title=data["title"],
         settings=data["settings"],
@@ -253,6 +289,39 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
         variables=tuple(variables),
         outputs=outputs,
     )
+    if catalog.kind == "root":
+        profiles = tuple(load_profile(p, catalog, root) for p in sorted((path.parent / "envs").glob("*.yaml")))
+        if not profiles:
+            raise CatalogError(f"{report.where}: kind root needs at least one profile in {path.parent / 'envs'}")
+        catalog = replace(catalog, profiles=profiles)
+    return catalog
+
+
+@cache
+def profile_schema() -> dict[str, Any]:
+    return json.loads(resources.files("generator.schemas").joinpath("profile.schema.json").read_text())
+
+
+def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Profile:
+    """Load an env profile and check its tfvars against the root catalog's variables."""
+    data, report = _read_yaml(path, root, "profile")
+    _check_schema(data, profile_schema(), report)
+    report.raise_if_any("profile")
+    variables = {v.name: v for v in catalog.variables}
+    for name, value in data["tfvars"].items():
+        where: KeyPath = ("tfvars", name)
+        variable = variables.get(name)
+        if variable is None:
+            report(where, f"{catalog.path.name} declares no variable {name!r}")
+        elif variable.sensitive:
+            report(where, f"{name} is sensitive: never put it in a tfvars file; pass TF_VAR_{name} or read it from Key Vault")
+        elif not _default_fits(variable.type, value):
+            report(where, f"{value!r} does not match type {variable.type}")
+    for variable in catalog.variables:
+        if variable.required and not variable.sensitive and variable.name not in data["tfvars"]:
+            report(("tfvars",), f"required variable {variable.name!r} has no value")
+    report.raise_if_any("profile")
+    return Profile(path=path, name=path.stem, description=data["description"].strip(), backend=data.get("backend"), tfvars=data["tfvars"])
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
@@ -271,7 +340,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
 
 def load_catalogs(root: Path) -> list[Catalog]:
     """Every module catalog under root/catalog (env profiles live in catalog/envs/)."""
-    files = sorted((root / "catalog").glob("*.yaml"))
+    files = sorted((root / "catalog").glob("*.yaml"))  # profiles are in catalog/envs/, not globbed
     if not files:
         raise CatalogError(f"no catalog files in {root / 'catalog'}")
     return [load_catalog(f, root) for f in files]

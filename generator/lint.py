@@ -81,11 +81,12 @@ def _blocks(data: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
 
 
 def _expr(value: Any) -> str:
-    """An expression attribute as source-like text: `${list(string)}` -> `list(string)`."""
+    """A type expression, comparable: `${list(string)}` -> `list(string)`, without whitespace and
+    commas (object type attributes may be separated by either)."""
     text = str(value)
     if text.startswith("${") and text.endswith("}"):
         text = text[2:-1]
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"[\s,]+", "", text)
 
 
 def _literal(value: Any) -> Any:
@@ -128,7 +129,7 @@ def check_roundtrip(rel: str, text: str) -> list[Finding]:
     return [Finding(rel, 1, "roundtrip", f"loads -> dumps -> loads changed the data, first at: {first_diff.strip()[:160]}")]
 
 
-def check_catalog(catalog: Catalog, files: list[ParsedFile]) -> list[Finding]:
+def check_catalog(catalog: Catalog, files: list[ParsedFile], relative: str) -> list[Finding]:
     """Catalog <-> HCL consistency for the module's own (top-level) files."""
     findings = []
     variables_file = next((f for f in files if f.path.name == "variables.tf"), None)
@@ -139,14 +140,14 @@ def check_catalog(catalog: Catalog, files: list[ParsedFile]) -> list[Finding]:
         declared.update({name: (f, body) for name, body in _blocks(f.data, "variable").items()})
         outputs.update({name: (f, body) for name, body in _blocks(f.data, "output").items()})
 
-    anchor = variables_file.rel if variables_file else f"modules/{catalog.module}/variables.tf"
+    anchor = variables_file.rel if variables_file else f"{relative}/variables.tf"
     for v in catalog.variables:
         if v.name not in declared:
             findings.append(Finding(anchor, 1, "catalog-variable", f"variable {v.name!r} from the catalog is not declared"))
             continue
         f, body = declared[v.name]
         line = f.line_of(rf'^variable\s+"{re.escape(v.name)}"')
-        if _expr(body.get("type", "")) != re.sub(r"\s+", "", v.type):
+        if _expr(body.get("type", "")) != _expr(v.type):
             findings.append(Finding(f.rel, line, "catalog-variable", f"{v.name}: type is {_expr(body.get('type'))}, the catalog says {v.type}"))
         if v.has_default != ("default" in body):
             findings.append(Finding(f.rel, line, "catalog-variable", f"{v.name}: {'has no' if v.has_default else 'has a'} default, the catalog says {'optional' if v.has_default else 'required'}"))
@@ -171,7 +172,7 @@ def check_catalog(catalog: Catalog, files: list[ParsedFile]) -> list[Finding]:
         if name not in used:
             findings.append(Finding(f.rel, f.line_of(rf'^variable\s+"{re.escape(name)}"'), "unused-variable", f"variable {name!r} is declared but never used"))
 
-    anchor = outputs_file.rel if outputs_file else f"modules/{catalog.module}/outputs.tf"
+    anchor = outputs_file.rel if outputs_file else f"{relative}/outputs.tf"
     catalog_outputs = {o.name for o in catalog.outputs}
     for o in catalog.outputs:
         if o.name not in outputs:
@@ -182,18 +183,19 @@ def check_catalog(catalog: Catalog, files: list[ParsedFile]) -> list[Finding]:
     return findings
 
 
-def lint_module(root: Path, catalog: Catalog) -> list[Finding]:
-    module_dir = root / "modules" / catalog.module
+def lint_dir(root: Path, catalog: Catalog, relative: str) -> list[Finding]:
+    """Lint one rendered directory of a catalog (a module, or one env of a root catalog)."""
+    module_dir = root / relative
     if not module_dir.is_dir():
-        return [Finding(f"modules/{catalog.module}", 1, "missing-module", "not rendered yet: run `avdgen render`")]
-    unformatted, errors = fmt_check([f"modules/{catalog.module}"], cwd=root)
+        return [Finding(relative, 1, "missing-module", "not rendered yet: run `avdgen render`")]
+    unformatted, errors = fmt_check([relative], cwd=root)
     findings = [Finding(p, 1, "fmt", "not formatted as `terraform fmt` would") for p in unformatted]
     if errors:
-        findings.append(Finding(f"modules/{catalog.module}", 1, "fmt", " ".join(errors.split())[:300]))
+        findings.append(Finding(relative, 1, "fmt", " ".join(errors.split())[:300]))
     parsed, parse_findings = parse_module(root, module_dir)
     own = [f for f in parsed if f.path.parent == module_dir]  # examples are root modules of their own
-    return findings + parse_findings + check_catalog(catalog, own)
+    return findings + parse_findings + check_catalog(catalog, own, relative)
 
 
 def lint_project(root: Path) -> list[Finding]:
-    return sorted(f for catalog in load_catalogs(root) for f in lint_module(root, catalog))
+    return sorted(f for catalog in load_catalogs(root) for d in catalog.output_dirs for f in lint_dir(root, catalog, d.as_posix()))

@@ -27,7 +27,8 @@ class Rendered:
 
     @property
     def managed_dirs(self) -> list[PurePosixPath]:
-        return [PurePosixPath("modules") / c.module for c in self.catalogs]
+        """Where stale generated files are looked for (and deleted on render)."""
+        return [PurePosixPath("envs") if c.kind == "root" else c.output_dirs[0] for c in self.catalogs]
 
 
 def render_project(root: Path) -> Rendered:

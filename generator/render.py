@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from . import docs
-from .catalog import Catalog, Variable
+from .catalog import Catalog, Profile, Variable
 from .errors import TemplateError
 from .hcl import hcl_literal, hcl_string
 
@@ -70,36 +70,56 @@ def module_view(catalog: Catalog) -> ModuleView:
 
 
 COMMON = "_module"  # templates every module gets (terraform.tf, variables.tf, outputs.tf)
+ONCE = "_all"  # in a root catalog's templates: rendered once into envs/, not per profile
+
+
+def _templates_under(base: Path) -> dict[PurePosixPath, Path]:
+    """{output path: template} below base; names starting with `_` are partials, not files."""
+    found = {}
+    for path in sorted(base.rglob("*.j2")):
+        relative = PurePosixPath(path.relative_to(base).as_posix())
+        if not any(part.startswith("_") for part in relative.parts):
+            found[relative.with_suffix("")] = path
+    return found
 
 
 def template_files(templates_root: Path, module: str) -> dict[PurePosixPath, Path]:
     """{output path within the module: template}: the common templates, overridden by the
-    module's own; names starting with `_` are partials, not files."""
-    found: dict[PurePosixPath, Path] = {}
-    for base in (templates_root / COMMON, templates_root / module):
-        for path in sorted(base.rglob("*.j2")):
-            if not path.name.startswith("_"):
-                found[PurePosixPath(path.relative_to(base).as_posix()).with_suffix("")] = path
-    return dict(sorted(found.items()))
+    module's own."""
+    return dict(sorted({**_templates_under(templates_root / COMMON), **_templates_under(templates_root / module)}.items()))
 
 
-def render_module(catalog: Catalog, templates_root: Path) -> dict[PurePosixPath, str]:
-    """Render templates/<module>/**.j2 to {modules/<module>/<path without .j2>: text}."""
-    module_templates = templates_root / catalog.module
-    if not module_templates.is_dir():
-        raise TemplateError(f"{catalog.path.name}: no templates for module {catalog.module!r} (expected {module_templates})")
-    env = environment(templates_root)
-    view = module_view(catalog)
-    out_root = PurePosixPath("modules") / catalog.module
+def _render(env: jinja2.Environment, templates_root: Path, templates: dict[PurePosixPath, Path], out_root: PurePosixPath, context: dict) -> dict[PurePosixPath, str]:
     rendered: dict[PurePosixPath, str] = {}
-    for relative, template_path in template_files(templates_root, catalog.module).items():
+    for relative, template_path in templates.items():
         name = template_path.relative_to(templates_root).as_posix()
         target = out_root / relative
         try:
-            body = env.get_template(name).render(module=view, catalog=catalog, settings=catalog.settings)
+            body = env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message}") from None
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"templates/{name}: {exc.message}") from None
-        rendered[target] = header_for(target, f"templates/{name}") + body.lstrip("\n")
+        if body.strip():  # a template that renders nothing (e.g. a backend example for a local-state env) is no file
+            rendered[target] = header_for(target, f"templates/{name}") + body.lstrip("\n")
+    return rendered
+
+
+def render_module(catalog: Catalog, templates_root: Path) -> dict[PurePosixPath, str]:
+    """Render a catalog: templates/<module>/**.j2 (plus templates/_module/) into each of its
+    output directories: modules/<module>/, or envs/<profile>/ per profile of a root catalog."""
+    module_templates = templates_root / catalog.module
+    if not module_templates.is_dir():
+        raise TemplateError(f"{catalog.path.name}: no templates for {catalog.module!r} (expected {module_templates})")
+    env = environment(templates_root)
+    view = module_view(catalog)
+    templates = template_files(templates_root, catalog.module)
+    base = {"module": view, "catalog": catalog, "settings": catalog.settings}
+    if catalog.kind != "root":
+        return _render(env, templates_root, templates, catalog.output_dirs[0], {**base, "profile": None})
+    rendered: dict[PurePosixPath, str] = {}
+    for profile, out_root in zip(catalog.profiles, catalog.output_dirs):
+        rendered.update(_render(env, templates_root, templates, out_root, {**base, "profile": profile}))
+    once = _templates_under(module_templates / ONCE)
+    rendered.update(_render(env, templates_root, once, PurePosixPath("envs"), {**base, "profiles": catalog.profiles}))
     return rendered

@@ -10,7 +10,12 @@ from pathlib import Path, PurePosixPath
 
 from .errors import TerraformError
 
-FORMATTED_SUFFIXES = (".tf", ".tfvars", ".hcl")
+FORMATTED_SUFFIXES = (".tf", ".tfvars")
+
+
+def _formatted(path: PurePosixPath) -> bool:
+    # backend.hcl.example is attributes only, like a tfvars file: fmt it under that name.
+    return path.suffix in FORMATTED_SUFFIXES or path.name.endswith(".hcl.example")
 
 
 def terraform_binary() -> str:
@@ -32,12 +37,15 @@ def fmt_files(files: dict[PurePosixPath, str], origin: dict[PurePosixPath, str] 
 
     `origin` maps a path to the template it came from, so a syntax error names the template.
     """
-    targets = {p: t for p, t in files.items() if p.suffix in FORMATTED_SUFFIXES}
+    targets = {p: t for p, t in files.items() if _formatted(p)}
     if not targets:
         return dict(files)
     with tempfile.TemporaryDirectory(prefix="avdgen-fmt-") as tmp:
+        def scratch(path: PurePosixPath) -> Path:
+            return Path(tmp, path.with_name(path.name + ".tfvars") if path.name.endswith(".example") else path)
+
         for path, text in targets.items():
-            dest = Path(tmp, path)
+            dest = scratch(path)
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
         proc = subprocess.run(
@@ -49,7 +57,7 @@ def fmt_files(files: dict[PurePosixPath, str], origin: dict[PurePosixPath, str] 
             for path, template in (origin or {}).items():
                 message = message.replace(str(path), f"{path} (from {template})")
             raise TerraformError("terraform fmt rejected rendered HCL (a template produced invalid syntax)", message.strip().splitlines())
-        formatted = {p: Path(tmp, p).read_text(encoding="utf-8") for p in targets}
+        formatted = {p: scratch(p).read_text(encoding="utf-8") for p in targets}
     return {p: formatted.get(p, t) for p, t in files.items()}
 
 

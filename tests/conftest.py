@@ -22,7 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def project(tmp_path: Path) -> Path:
     """A private copy of the project's sources and rendered tree, safe to break."""
     root = tmp_path / "project"
-    for name in ("catalog", "templates", "modules"):
+    for name in ("catalog", "templates", "modules", "envs"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*"))
     return root
 
