@@ -11,6 +11,7 @@ python-hcl2 parses every .tf file, and the parse feeds the rules:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -100,13 +101,20 @@ def _literal(value: Any) -> Any:
     return value
 
 
+# python-hcl2 takes ~100 ms per few hundred lines; the same text always parses the same, so
+# parses are cached by content (lint runs over many unchanged files, e.g. in tests).
+@functools.lru_cache(maxsize=512)
+def _parse(text: str) -> dict[str, Any]:
+    return hcl2.loads(text, serialization_options=PLAIN)
+
+
 def parse_module(root: Path, module_dir: Path) -> tuple[list[ParsedFile], list[Finding]]:
     parsed, findings = [], []
     for path in _tf_files(module_dir):
         rel = path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8")
         try:
-            parsed.append(ParsedFile(path, rel, text, hcl2.loads(text, serialization_options=PLAIN)))
+            parsed.append(ParsedFile(path, rel, text, _parse(text)))
         except Exception as exc:  # python-hcl2 raises lark errors of many kinds
             line = getattr(exc, "line", 1) or 1
             findings.append(Finding(rel, line, "parse", f"python-hcl2 cannot parse this file: {str(exc).splitlines()[0]}"))
@@ -116,17 +124,22 @@ def parse_module(root: Path, module_dir: Path) -> tuple[list[ParsedFile], list[F
 
 
 def check_roundtrip(rel: str, text: str) -> list[Finding]:
+    return [Finding(rel, line, "roundtrip", message) for line, message in _roundtrip_problems(text)]
+
+
+@functools.lru_cache(maxsize=512)
+def _roundtrip_problems(text: str) -> tuple[tuple[int, str], ...]:
     try:
         first = hcl2.loads(text, serialization_options=EXACT)
         second = hcl2.loads(hcl2.dumps(first), serialization_options=EXACT)
     except Exception as exc:
-        return [Finding(rel, 1, "roundtrip", f"python-hcl2 cannot write this file back: {str(exc).splitlines()[0]}")]
+        return ((1, f"python-hcl2 cannot write this file back: {str(exc).splitlines()[0]}"),)
     if first == second:
-        return []
+        return ()
     before = json.dumps(first, indent=1, sort_keys=True).splitlines()
     after = json.dumps(second, indent=1, sort_keys=True).splitlines()
     first_diff = next((b for a, b in zip(before, after) if a != b), "")
-    return [Finding(rel, 1, "roundtrip", f"loads -> dumps -> loads changed the data, first at: {first_diff.strip()[:160]}")]
+    return ((1, f"loads -> dumps -> loads changed the data, first at: {first_diff.strip()[:160]}"),)
 
 
 def check_catalog(catalog: Catalog, files: list[ParsedFile], relative: str) -> list[Finding]:
