@@ -162,3 +162,42 @@ def test_all_problems_reported_at_once(tmp_path):
     # Schema problems are reported together; semantic ones follow once the schema passes.
     assert len([d for d in error.details if "defualt" in d or "'one'" in d]) == 1
     assert "defualt" in str(error)
+
+
+# --- env profiles (catalog/envs/<env>.yaml against catalog/env.yaml) ----------------------------
+
+DEV = (REPO / "catalog" / "envs" / "dev.yaml").read_text()
+
+
+def _load_env(tmp_path: Path, profile_text: str) -> CatalogError:
+    (tmp_path / "catalog" / "envs").mkdir(parents=True)
+    (tmp_path / "catalog" / "env.yaml").write_text((REPO / "catalog" / "env.yaml").read_text())
+    (tmp_path / "catalog" / "envs" / "dev.yaml").write_text(profile_text)
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path / "catalog" / "env.yaml", tmp_path)
+    return info.value
+
+
+def test_real_profiles_load():
+    catalog = load_catalog(REPO / "catalog" / "env.yaml", REPO)
+    assert [p.name for p in catalog.profiles] == ["dev", "prod"]
+    assert [str(d) for d in catalog.output_dirs] == ["envs/dev", "envs/prod"]
+    assert catalog.profiles[1].backend["type"] == "azurerm"
+
+
+@pytest.mark.parametrize("edit,needle,expected", [
+    (("  session_host_count: 1\n", "  session_host_count: 1\n  session_hosts: 3\n"), "  session_hosts: 3",
+     "tfvars.session_hosts: env.yaml declares no variable 'session_hosts'"),
+    (("  session_host_count: 1\n", "  session_host_count: 1\n  admin_password: hunter2hunter2\n"), "  admin_password:",
+     "tfvars.admin_password: admin_password is sensitive: never put it in a tfvars file; pass TF_VAR_admin_password"),
+    (("  session_host_count: 1\n", "  session_host_count: two\n"), "  session_host_count: two",
+     "tfvars.session_host_count: 'two' does not match type number"),
+    (("  location: eastus\n", ""), "tfvars:", "tfvars: required variable 'location' has no value"),
+    (("backend: null\n", "backend: {type: s3}\n"), "backend:", "backend: {'type': 's3'} is not valid"),
+], ids=["unknown-variable", "secret-in-tfvars", "wrong-type", "missing-required", "bad-backend"])
+def test_broken_profile_names_file_line_and_variable(tmp_path, edit, needle, expected):
+    text = DEV.replace(*edit, 1)
+    assert text != DEV
+    error = _load_env(tmp_path, text)
+    line = _line_of(text, needle)
+    assert f"catalog/envs/dev.yaml:{line}: {expected}" in str(error), str(error)
