@@ -9,8 +9,10 @@
 
 Each fixture is planned through the offline provider with the vendored schemas and, when
 ../shared/reference exists, again with the real provider schema dumps. A configuration is
-initialised once per schema set and reused (state is reset between fixtures). On a mismatch the
-failure shows every difference and the command that regenerates the inventory.
+initialised once per schema set and reused (state is reset between fixtures). The providers run
+once per test session and schema set, and Terraform reattaches to them (generator/offline/
+reattach.py) instead of starting each one for every command. On a mismatch the failure shows
+every difference and the command that regenerates the inventory.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import yaml
 
 from generator import inventory
 from generator.offline.mirror import offline_env
+from generator.offline.reattach import Providers
 from generator.plan import Workspace, summarize
 
 from project_paths import REFERENCE, REPO
@@ -34,11 +37,25 @@ SCHEMA_SETS = ("vendored", "reference")
 _cache_dir = Path(tempfile.mkdtemp(prefix="avdgen-test-cache-"))
 atexit.register(shutil.rmtree, _cache_dir, True)
 _workspaces: dict[tuple[Path, str], Workspace] = {}
+_providers: dict[str, Providers] = {}
 
 
 def offline_environment(schema_set: str) -> dict[str, str]:
-    """Terraform's environment for one schema set, with a cache private to this test run."""
-    return offline_env(_cache_dir, REFERENCE if schema_set == "reference" else None)
+    """Terraform's environment for one schema set, with a cache private to this test run and
+    the providers started on first use, to stay up until the session ends."""
+    if schema_set not in _providers:
+        env = offline_env(_cache_dir, REFERENCE if schema_set == "reference" else None)
+        _providers[schema_set] = Providers.start(env)
+    return _providers[schema_set].env
+
+
+def _stop_all_servers() -> None:
+    for providers in _providers.values():
+        providers.stop()
+    _providers.clear()
+
+
+atexit.register(_stop_all_servers)
 
 
 def workspace(config: Path, schema_set: str) -> Workspace:
@@ -55,6 +72,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     for ws in _workspaces.values():
         ws.close()
     _workspaces.clear()
+    _stop_all_servers()
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path):
@@ -80,7 +98,7 @@ class PlanItem(pytest.Item):
     def __init__(self, *, spec: dict[str, Any], test_name: str, test: dict[str, Any], schema_set: str, **kwargs):
         super().__init__(**kwargs)
         here = self.path.parent
-        self.config_dir = (REPO / test.get("module", spec["module"])).resolve()
+        self.config_dir = (REPO / (test.get("module") or spec["module"])).resolve()
         default_tfvars = here / f"{test_name}.tfvars"
         self.tfvars = ([default_tfvars] if default_tfvars.exists() else []) + [here / f for f in test.get("tfvars", [])]
         self.inventory_path = here / test.get("inventory", f"{test_name}.yaml")

@@ -4,5 +4,5 @@ Modules, lowest first: `wire` (cty types and values, msgpack/JSON), `proto` (tfp
 `schema` (schema JSON -> protobuf and cty types, cached), `fixture` (the pretend Azure identity
 and clock), `walk` (schema-driven value walks), `resources` (per-type replace rules and computed
 values), `servicer` (the RPCs), `server` (the plugin process), `mirror` and `commands` (making
-Terraform use it).
+Terraform use it), `reattach` (long-lived servers Terraform reattaches to instead of starting).
 """

@@ -1,10 +1,16 @@
 """Serve one offline provider as a Terraform plugin (go-plugin over gRPC, protocol 6).
 
     python -m generator.offline.server <azurerm|azapi|time|path/to/terraform-provider-NAME_vX>
+    python -m generator.offline.server --reattach <azurerm|azapi|time>
 
 Terraform starts a plugin several times per command, so startup is kept short: only grpc and
 protobuf are imported up front, the TLS certificate is generated once and cached, and the
 schema is read from its cache (see schema.py) once the handshake is out.
+
+With `--reattach` the server is long-lived instead (see reattach.py): it prints its
+TF_REATTACH_PROVIDERS entry as one JSON line, serves every Terraform command and every
+concurrent Terraform process that reattaches to it, and exits on SIGTERM or when its
+parent process goes away; Terraform's StopProvider and Shutdown calls never end it.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent import futures
 from pathlib import Path
 
@@ -120,7 +126,7 @@ def _new_certificate() -> tuple[bytes, bytes, bytes]:
     return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
 
 
-def _handlers(servicer: ProviderServicer, stop: threading.Event) -> list[grpc.GenericRpcHandler]:
+def _handlers(servicer: ProviderServicer, on_shutdown: Callable[[], None]) -> list[grpc.GenericRpcHandler]:
     def unary(name: str) -> grpc.RpcMethodHandler:
         messages = getattr(pb, name)
         return grpc.unary_unary_rpc_method_handler(
@@ -130,15 +136,21 @@ def _handlers(servicer: ProviderServicer, stop: threading.Event) -> list[grpc.Ge
         )
 
     def shutdown(request: bytes, context: grpc.ServicerContext) -> bytes:
-        stop.set()
+        on_shutdown()
         return b""  # plugin.Empty
 
     def stream_stdio(request: bytes, context: grpc.ServicerContext) -> Iterator[bytes]:
         return iter(())  # the plugin never writes to stdout/stderr for Terraform to relay
 
     raw = {"request_deserializer": bytes, "response_serializer": bytes}
+    provider = {n: unary(n) for n in _RPCS}
+    provider["GetProviderSchema"] = grpc.unary_unary_rpc_method_handler(
+        servicer.serialized_provider_schema,
+        request_deserializer=pb.GetProviderSchema.Request.FromString,
+        response_serializer=_serialized,
+    )
     return [
-        grpc.method_handlers_generic_handler("tfplugin6.Provider", {n: unary(n) for n in _RPCS}),
+        grpc.method_handlers_generic_handler("tfplugin6.Provider", provider),
         grpc.method_handlers_generic_handler(
             "plugin.GRPCController", {"Shutdown": grpc.unary_unary_rpc_method_handler(shutdown, **raw)}
         ),
@@ -146,6 +158,10 @@ def _handlers(servicer: ProviderServicer, stop: threading.Event) -> list[grpc.Ge
             "plugin.GRPCStdio", {"StreamStdio": grpc.unary_stream_rpc_method_handler(stream_stdio, **raw)}
         ),
     ]
+
+
+def _serialized(message: bytes) -> bytes:
+    return message
 
 
 def _warm(servicer: ProviderServicer) -> None:
@@ -157,7 +173,7 @@ def serve(provider: str) -> int:
     cache_dir = default_cache_dir()
     stop = threading.Event()
     servicer = ProviderServicer(lambda: ProviderSchema(provider, schema_file(provider), cache_dir), on_stop=stop.set)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), handlers=_handlers(servicer, stop))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), handlers=_handlers(servicer, stop.set))
 
     key, cert, der = _server_certificate(cache_dir)
     # Requiring Terraform's client certificate (PLUGIN_CLIENT_CERT) fails every handshake with
@@ -184,12 +200,61 @@ def serve(provider: str) -> int:
     return 0
 
 
+def reattach_entry(address: str) -> dict[str, object]:
+    """This process's value in TF_REATTACH_PROVIDERS, for a plain gRPC server at `address`
+    (`host:port`). `Test: true` tells go-plugin that the process is not Terraform's: Terraform
+    then neither kills it nor calls Shutdown when a command ends, and takes the protocol version
+    as given. Reattached clients never speak TLS (go-plugin's AutoMTLS applies only to plugins
+    it starts), so the server must be plain gRPC."""
+    return {
+        "Protocol": "grpc",
+        "ProtocolVersion": _APP_PROTOCOL,
+        "Pid": os.getpid(),
+        "Test": True,
+        "Addr": {"Network": "tcp", "String": address},
+    }
+
+
+def serve_reattached(provider: str) -> int:
+    """Serve until SIGTERM or until the parent exits; print the reattach entry first.
+
+    Loopback TCP rather than a unix socket: every Terraform provider instance (each command,
+    each alias, each concurrent Terraform process) opens its own connection, and only a TCP
+    peer address tells those connections apart, so each keeps its own provider configuration
+    (see ProviderServicer.fixture). Loopback is unauthenticated, but the server keeps nothing
+    a caller could read back except the identity values (subscription, tenant, client ids) a
+    connection configured for itself, and changes nothing outside itself."""
+    cache_dir = default_cache_dir()
+    stop = threading.Event()
+    # StopProvider asks to cancel in-flight operations: RPCs here finish in milliseconds, so
+    # there is nothing to cancel, and the server must outlive the command that sent it.
+    servicer = ProviderServicer(lambda: ProviderSchema(provider, schema_file(provider), cache_dir))
+    # Concurrent Terraform processes each run up to 10 operations at once; the GIL serialises
+    # the work anyway, the threads only keep slow callers from queueing behind each other.
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), handlers=_handlers(servicer, lambda: None))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    # Ctrl-C reaches the whole process group: whoever started us decides when we stop (SIGTERM).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    threading.Thread(target=_warm, args=(servicer,), daemon=True).start()
+    print(json.dumps(reattach_entry(f"127.0.0.1:{port}")), flush=True)
+    parent = os.getppid()
+    while not stop.wait(0.5):
+        if os.getppid() != parent:  # whoever started us is gone
+            break
+    server.stop(grace=1).wait()
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[1] == "--reattach":
+        return serve_reattached(provider_name(argv[2]))
     if os.environ.get(_MAGIC_COOKIE[0]) != _MAGIC_COOKIE[1]:
         print("This is a Terraform provider plugin; Terraform runs it, not you.", file=sys.stderr)
         return 1
     if len(argv) < 2:
-        print("usage: python -m generator.offline.server <provider-or-launcher-path>", file=sys.stderr)
+        print("usage: python -m generator.offline.server [--reattach] <provider-or-launcher-path>", file=sys.stderr)
         return 2
     # Ctrl-C reaches the whole process group; Terraform decides when its plugins stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

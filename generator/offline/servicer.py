@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,8 @@ def _rpc(method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def wrapper(self: ProviderServicer, request: Any, context: Any = None) -> Any:
+        # Which connection (provider instance) is calling, for its provider configuration.
+        self._caller.peer = context.peer() if context is not None else ""
         try:
             return method(self, request)
         except Exception as exc:  # any failure becomes a diagnostic, never a gRPC error
@@ -77,8 +80,19 @@ def _failure(rpc: str, request: Any, exc: Exception) -> Any:
     return response
 
 
+# Provider configurations remembered per connection; a long-lived (reattached) server sees a new
+# connection per provider instance of every command, and forgets the oldest beyond this.
+_MAX_CONFIGURED = 1024
+
+
 class ProviderServicer:
-    """Serves one provider (`azurerm`, `azapi`, `time`, ...) from its schema."""
+    """Serves one provider (`azurerm`, `azapi`, `time`, ...) from its schema.
+
+    Terraform configures each provider instance (one per provider block or alias, per command)
+    over its own gRPC connection. A plugin Terraform spawns serves one instance; a reattached
+    one serves them all, so the configuration is kept per connection (gRPC peer address),
+    never shared between instances or concurrent Terraform processes.
+    """
 
     def __init__(
         self,
@@ -91,8 +105,17 @@ class ProviderServicer:
         self._lock = threading.Lock()
         self._types: dict[tuple[str, str], tuple[dict[str, Any], CtyType]] = {}
         self._base_fixture = fixture or Fixture.from_env()
-        self.fixture = self._base_fixture  # until ConfigureProvider applies the provider block
+        self._configured: OrderedDict[str, Fixture] = OrderedDict()  # by peer
+        self._configured_lock = threading.Lock()
+        self._caller = threading.local()
         self._on_stop = on_stop
+
+    @property
+    def fixture(self) -> Fixture:
+        """The calling instance's fixture: the base one until ConfigureProvider applies the
+        provider block."""
+        with self._configured_lock:
+            return self._configured.get(getattr(self._caller, "peer", ""), self._base_fixture)
 
     @property
     def schema(self) -> ProviderSchema:
@@ -125,6 +148,13 @@ class ProviderServicer:
     def GetProviderSchema(self, request: Any) -> Any:
         return self.schema.response()
 
+    def serialized_provider_schema(self, request: Any, context: Any = None) -> bytes:
+        """GetProviderSchema's response as the server sends it: the cached bytes as they are."""
+        try:
+            return self.schema.response_bytes()
+        except Exception:  # the diagnostic, as GetProviderSchema reports it
+            return self.GetProviderSchema(request, context).SerializeToString()
+
     @_rpc
     def ValidateProviderConfig(self, request: Any) -> Any:
         block, ty = self._type("provider", "")
@@ -147,7 +177,13 @@ class ProviderServicer:
     @_rpc
     def ConfigureProvider(self, request: Any) -> Any:
         _, ty = self._type("provider", "")
-        self.fixture = self._base_fixture.configured(_decode(request.config, ty))
+        fixture = self._base_fixture.configured(_decode(request.config, ty))
+        peer = getattr(self._caller, "peer", "")
+        with self._configured_lock:
+            self._configured[peer] = fixture
+            self._configured.move_to_end(peer)
+            while len(self._configured) > _MAX_CONFIGURED:
+                self._configured.popitem(last=False)
         return pb.ConfigureProvider.Response()
 
     # --- managed resources --------------------------------------------------------------------

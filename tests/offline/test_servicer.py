@@ -440,3 +440,32 @@ def test_schema_problems_become_diagnostics():
 
     response = ProviderServicer(broken).GetProviderSchema(pb.GetProviderSchema.Request(), None)
     assert response.diagnostics[0].detail == "SchemaError: no schema for provider 'azurerm'"
+
+
+class _Peer:
+    """A stand-in gRPC context: only the caller's address."""
+
+    def __init__(self, peer: str) -> None:
+        self._peer = peer
+
+    def peer(self) -> str:
+        return self._peer
+
+
+def test_each_connection_keeps_its_own_provider_configuration():
+    rig = Rig("azurerm", "azurerm_client_config", kind="data")
+    provider_ty = implied_type(rig.servicer.schema.provider_block())
+    request = pb.ReadDataSource.Request(type_name=rig.type_name, config=dv(rig.new(), rig.ty))
+
+    def configure(peer: str, subscription: str) -> None:
+        config = {name: None for name in provider_ty.attrs} | {"subscription_id": subscription}
+        rig.servicer.ConfigureProvider(pb.ConfigureProvider.Request(config=dv(config, provider_ty)), _Peer(peer))
+
+    def subscription(peer: str) -> str:
+        return undv(rig.servicer.ReadDataSource(request, _Peer(peer)).state, rig.ty)["subscription_id"]
+
+    configure("ipv4:127.0.0.1:50001", "11111111-0000-0000-0000-000000000000")
+    configure("ipv4:127.0.0.1:50002", "22222222-0000-0000-0000-000000000000")
+    assert subscription("ipv4:127.0.0.1:50001") == "11111111-0000-0000-0000-000000000000"
+    assert subscription("ipv4:127.0.0.1:50002") == "22222222-0000-0000-0000-000000000000"
+    assert subscription("ipv4:127.0.0.1:50003") == DEFAULTS["subscription_id"]  # not configured: the base
