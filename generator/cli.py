@@ -108,16 +108,22 @@ def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate
     resource counts by type and module, the Image Builder build steps, and the outputs.
     """
     import json
+    import os
 
     from . import inventory
     from .offline.mirror import offline_env
-    from .plan import plan_config, render_summary
+    from .plan import plan_config, render_summary, unset_secrets
 
     if schemas is not None and not any(schemas.glob("*.schema.json")):
         raise click.BadParameter(f"directory {str(schemas)!r} has no *.schema.json file.", param_hint="'--schemas'")
     click.echo(f"planning {path} offline{' and simulating apply' if simulate_apply else ''}...", err=True)
     try:
-        summary, raw = plan_config(path, offline_env(None, schemas), list(var_files), apply=simulate_apply)
+        # An offline plan never reaches Azure: secrets nobody set get obvious placeholders.
+        unset = unset_secrets(path, list(var_files), dict(os.environ))
+        for name in unset:
+            click.echo(f"note: {name} is not set (TF_VAR_{name}); planning with a placeholder value", err=True)
+        placeholders = {name: f"offline-placeholder-{name}-Aa1!" for name in unset}
+        summary, raw = plan_config(path, offline_env(None, schemas), list(var_files), apply=simulate_apply, placeholders=placeholders)
     except GeneratorError as error:
         _fail(error)
     if json_out:

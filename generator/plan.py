@@ -83,7 +83,9 @@ def summarize(plan: dict[str, Any], outputs: dict[str, Any] | None = None) -> Pl
                 continue
             summary.counts[resource["type"]] += 1
             summary.modules[module.get("address", "")] += 1
-            summary.values[resource["address"]] = resource.get("values") or {}
+            # Sensitive values (passwords, tokens) stay out of summaries and inventories.
+            sensitive = resource.get("sensitive_values") or {}
+            summary.values[resource["address"]] = {k: v for k, v in (resource.get("values") or {}).items() if sensitive.get(k) is not True}
             if resource["type"] == "azapi_resource" and str(resource.get("values", {}).get("type", "")).startswith(AIB_TYPE):
                 summary.build_steps[resource["address"]] = build_steps(resource["values"])
     for change in plan.get("resource_changes", []):
@@ -175,14 +177,17 @@ class Workspace:
         for state in self.dir.glob("terraform.tfstate*"):
             state.unlink()
 
+    def var_file(self, variables: dict[str, Any]) -> Path:
+        """Write `variables` to a tfvars.json in the copy: tftest's tf_vars would stringify bools
+        and null, a tfvars.json keeps their types."""
+        path = self.dir / f"avdgen-{len(list(self.dir.glob('avdgen-*.tfvars.json')))}.tfvars.json"
+        path.write_text(json.dumps(variables))
+        return path
+
     def _var_args(self, var_files: list[Path], variables: dict[str, Any] | None) -> list[str]:
-        files = [str(Path(f).resolve()) for f in var_files]
-        if variables:
-            # tftest's tf_vars stringifies bools and null; a tfvars.json keeps types.
-            extra = self.dir / f"avdgen-{len(list(self.dir.glob('avdgen-*.tfvars.json')))}.tfvars.json"
-            extra.write_text(json.dumps(variables))
-            files.append(str(extra))
-        return files
+        """-var-file arguments: the var files, then `variables` (which override them)."""
+        files = [*var_files, self.var_file(variables)] if variables else list(var_files)
+        return [str(Path(f).resolve()) for f in files]
 
     def plan(self, var_files: list[Path] = (), variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """`terraform plan` + `show -json` against the workspace's current state."""
@@ -193,6 +198,14 @@ class Workspace:
         except tftest.TerraformTestError as error:
             raise PlanError(f"terraform plan failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
         return dict(result)  # a Mapping over the raw `show -json` document
+
+    def state(self) -> dict[str, Any]:
+        """`terraform show -json` of the applied state."""
+        assert self._tf is not None, "use Workspace as a context manager"
+        try:
+            return json.loads(self._tf.execute_command("show", "-json", "-no-color").out)
+        except tftest.TerraformTestError as error:
+            raise PlanError(f"terraform show failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
 
     def apply(self, var_files: list[Path] = (), variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Simulated apply (the offline provider fills computed values); returns output values."""
@@ -205,10 +218,41 @@ class Workspace:
         return {name: outputs[name] for name in outputs}
 
 
-def plan_config(config_dir: Path, env: dict[str, str], var_files: list[Path] = (), apply: bool = False) -> tuple[PlanSummary, dict[str, Any]]:
-    """Plan (and optionally apply) once; returns the summary and the raw plan JSON."""
-    with Workspace(config_dir, env) as workspace:
-        plan = workspace.plan(var_files)
-        outputs = workspace.apply(var_files) if apply else None
+def unset_secrets(config_dir: Path, var_files: list[Path], environ: dict[str, str]) -> list[str]:
+    """Required sensitive variables of a root configuration that have no value: neither a
+    TF_VAR_<name> in `environ` nor an assignment in a tfvars file Terraform will read."""
+    import hcl2
+
+    plain = hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
+    required = []
+    for tf in sorted(config_dir.glob("*.tf")):
+        for entry in hcl2.loads(tf.read_text(encoding="utf-8"), serialization_options=plain).get("variable", []):
+            for name, body in entry.items():
+                if body.get("sensitive") is True and "default" not in body:
+                    required.append(name)
+    tfvars = [*config_dir.glob("terraform.tfvars"), *config_dir.glob("*.auto.tfvars"), *var_files]
+    assigned = "\n".join(Path(f).read_text(encoding="utf-8") for f in tfvars)
+    return [n for n in required if f"TF_VAR_{n}" not in environ and not re.search(rf"^\s*{re.escape(n)}\s*=", assigned, re.M)]
+
+
+def plan_config(config_dir: Path, env: dict[str, str], var_files: list[Path] = (), apply: bool = False, reattach: bool = True, placeholders: dict[str, Any] | None = None) -> tuple[PlanSummary, dict[str, Any]]:
+    """Plan (and optionally apply) once; returns the summary and the raw plan JSON.
+
+    `env` is an offline_env. With `reattach` (unless `env` already names running servers),
+    the offline providers run once for the whole invocation and Terraform reattaches to them,
+    instead of every terraform command starting each of them again. `placeholders` gives values
+    to variables (e.g. unset secrets) before the var files, which override them.
+    """
+    from .offline.reattach import REATTACH_ENV, ReattachError, reattached
+
+    try:
+        with reattached(env) if reattach and REATTACH_ENV not in env else contextlib.nullcontext(env) as env:
+            with Workspace(config_dir, env) as workspace:
+                # Placeholders go first, so the caller's var files override them.
+                files = [workspace.var_file(placeholders), *var_files] if placeholders else list(var_files)
+                plan = workspace.plan(files)
+                outputs = workspace.apply(files) if apply else None
+    except ReattachError as error:
+        raise PlanError(str(error)) from None
     return summarize(plan, outputs), plan
 

@@ -1,0 +1,116 @@
+"""envs/dev and envs/prod through real `terraform plan`/`apply` and the offline provider: the
+image strategy matrix, and the plan-time checks that guard it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.plan import PlanError, summarize
+from plan_plugin import SCHEMA_SETS, workspace
+from project_paths import REFERENCE, REPO
+
+SECRETS = REPO / "tests/offline-secrets.tfvars"
+SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000001"
+MANUAL_IMAGE = f"{SUBSCRIPTION}/resourceGroups/images-rg/providers/Microsoft.Compute/galleries/manual/images/win11-hand-made/versions/3.0.0"
+
+pytestmark = pytest.mark.plan
+
+
+@pytest.fixture(params=SCHEMA_SETS)
+def schema_set(request) -> str:
+    if request.param == "reference" and not (REFERENCE / "azurerm.schema.json").is_file():
+        pytest.skip(f"real provider schema dumps not found in {REFERENCE}")
+    return request.param
+
+
+def _vms(state: dict) -> dict[str, dict]:
+    """Session host VMs in an applied state, by address."""
+    found = {}
+
+    def walk(module: dict) -> None:
+        for resource in module.get("resources", []):
+            if resource["type"] == "azurerm_windows_virtual_machine":
+                found[resource["address"]] = resource["values"]
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(state["values"]["root_module"])
+    return found
+
+
+@pytest.mark.parametrize("env,variables,expected_image", [
+    ("prod", {"session_host_image_strategy": "aib_gallery", "pin_golden_image_version": True},
+     f"{SUBSCRIPTION}/resourceGroups/avd-prod-rg/providers/Microsoft.Compute/galleries/avd_prod_images/images/avd-win11-m365-prod/versions/1.0.0"),
+    ("dev", {"session_host_image_strategy": "aib_gallery", "pin_golden_image_version": False},
+     f"{SUBSCRIPTION}/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/avd_dev_images/images/avd-win11-m365-dev"),
+    ("dev", {"session_host_image_strategy": "manual_gallery", "manual_gallery_image_id": MANUAL_IMAGE}, MANUAL_IMAGE),
+    ("dev", {"session_host_image_strategy": "marketplace", "enable_golden_image": False}, None),
+], ids=["aib_gallery-pinned", "aib_gallery-latest", "manual_gallery", "marketplace"])
+def test_image_strategy_matrix(schema_set, env, variables, expected_image):
+    ws = workspace(REPO / "envs" / env, schema_set)
+    ws.apply([SECRETS], variables)
+    vms = _vms(ws.state())
+    assert vms, "no session host VMs were applied"
+    for address, vm in vms.items():
+        if expected_image is None:
+            assert vm["source_image_id"] is None, address
+            assert vm["source_image_reference"] == [{
+                "publisher": "MicrosoftWindowsDesktop", "offer": "office-365", "sku": "win11-22h2-avd-m365", "version": "latest",
+            }], address
+        else:
+            assert vm["source_image_id"] == expected_image, address
+            assert vm["source_image_reference"] == [], address
+
+
+def _errors(error: PlanError) -> list[str]:
+    return " ".join(" ".join(error.details).split()).split("Error: ")[1:]
+
+
+@pytest.mark.parametrize("variables,message", [
+    ({"session_host_image_strategy": "golden"},
+     'session_host_image_strategy must be "aib_gallery", "marketplace" or "manual_gallery".'),
+    ({"session_host_count": 0}, "session_host_count must be a whole number from 1 to 99."),
+    ({"enable_golden_image": False},
+     'session_host_image_strategy = "aib_gallery" needs enable_golden_image = true'),
+    ({"session_host_image_strategy": "manual_gallery"},
+     'session_host_image_strategy = "manual_gallery" needs manual_gallery_image_id.'),
+    ({"golden_image": {"gallery_name": "g", "image_definition_name": "d", "image_template_name": "t", "location": "westus2"}},
+     "The session hosts run in var.location, which must be among the golden image's target regions"),
+    ({"pilot_session_host_count": 1, "enable_golden_image": False, "session_host_image_strategy": "marketplace"},
+     "pilot_session_host_count must be 0, or a whole number from 1 to 9 with enable_golden_image = true"),
+], ids=["unknown-strategy", "no-session-hosts", "strategy-needs-golden-image", "manual-needs-id", "region-outside-targets", "pilot-needs-golden-image"])
+def test_env_plan_fails_with_a_clear_message(schema_set, variables, message):
+    with pytest.raises(PlanError) as info:
+        workspace(REPO / "envs/dev", schema_set).plan([SECRETS], variables)
+    errors = _errors(info.value)
+    assert len(errors) == 1, errors
+    assert message in errors[0]
+
+
+def test_secrets_have_no_default_and_are_not_in_tfvars():
+    for env in ("dev", "prod"):
+        tfvars = (REPO / "envs" / env / "terraform.tfvars").read_text()
+        assert not re.search(r"^\s*\w*(password|token|secret)\w*\s*=", tfvars, re.M | re.I)
+    with pytest.raises(PlanError) as info:
+        workspace(REPO / "envs/dev", "vendored").plan([])
+    assert "No value for required variable" in " ".join(info.value.details)
+
+
+def test_registration_expiry_does_not_change_between_rotations():
+    ws = workspace(REPO / "envs/dev", "vendored")
+    ws.apply([SECRETS])
+    changes = {a: act for a, act in summarize(ws.plan([SECRETS])).actions.items() if act != ["no-op"]}
+    assert changes == {}
+
+
+def test_avdgen_plan_uses_placeholders_only_for_unset_secrets(avdgen, monkeypatch):
+    monkeypatch.delenv("TF_VAR_admin_password", raising=False)
+    result = avdgen(REPO, "plan", str(REPO / "envs/dev"))
+    assert result.exit_code == 0, result.output
+    assert "note: admin_password is not set (TF_VAR_admin_password); planning with a placeholder value" in result.stderr
+    assert "azurerm_windows_virtual_machine" in result.stdout and "AIB build steps" in result.stdout
+    monkeypatch.setenv("TF_VAR_admin_password", "from-the-environment-1A!")
+    result = avdgen(REPO, "plan", str(REPO / "envs/dev"), "--var-file", str(SECRETS))
+    assert result.exit_code == 0 and "placeholder" not in result.stderr
