@@ -111,11 +111,10 @@ def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate
     import os
 
     from . import inventory
-    from .offline.mirror import offline_env
+    from .offline.commands import environment_for
     from .plan import plan_config, render_summary, unset_secrets
 
-    if schemas is not None and not any(schemas.glob("*.schema.json")):
-        raise click.BadParameter(f"directory {str(schemas)!r} has no *.schema.json file.", param_hint="'--schemas'")
+    env = environment_for(schemas, None)
     click.echo(f"planning {path} offline{' and simulating apply' if simulate_apply else ''}...", err=True)
     try:
         # An offline plan never reaches Azure: secrets nobody set get obvious placeholders.
@@ -123,7 +122,7 @@ def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate
         for name in unset:
             click.echo(f"note: {name} is not set (TF_VAR_{name}); planning with a placeholder value", err=True)
         placeholders = {name: f"offline-placeholder-{name}-Aa1!" for name in unset}
-        summary, raw = plan_config(path, offline_env(None, schemas), list(var_files), apply=simulate_apply, placeholders=placeholders)
+        summary, raw = plan_config(path, env, list(var_files), apply=simulate_apply, placeholders=placeholders)
     except GeneratorError as error:
         _fail(error)
     if json_out:

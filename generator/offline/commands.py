@@ -18,46 +18,46 @@ def offline() -> None:
     """The offline provider that stands in for azurerm, azapi and time."""
 
 
+def _provider_options(command):
+    command = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where the plugin mirror, CLI config and caches live. [default: $AVDGEN_CACHE_DIR or ~/.cache/avdgen]",
+    )(command)
+    return click.option(
+        "--schemas",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="Serve each provider found in a *.schema.json here (e.g. real `terraform providers schema -json` "
+        "dumps) instead of the vendored subset; other providers keep the vendored one.",
+    )(command)
+
+
+def environment_for(schemas: Path | None, cache_dir: Path | None) -> dict[str, str]:
+    """offline_env, with bad options as click errors (exit 2) naming the option."""
+    if schemas is not None and not any(schemas.glob("*.schema.json")):
+        raise click.BadParameter(f"directory {str(schemas)!r} has no *.schema.json file.", param_hint="'--schemas'")
+    try:
+        return offline_env(cache_dir, schemas)
+    except OSError as e:
+        raise click.BadParameter(
+            f"cannot write to {e.filename or cache_dir}: {e.strerror}", param_hint="'--cache-dir'"
+        ) from None
+
+
 @offline.command("env")
-@click.option(
-    "--schemas",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Serve each provider found in a *.schema.json here (e.g. real `terraform providers schema -json` "
-    "dumps) instead of the vendored subset; other providers keep the vendored one.",
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the plugin mirror, CLI config and caches live. [default: $AVDGEN_CACHE_DIR or ~/.cache/avdgen]",
-)
+@_provider_options
 def env(schemas: Path | None, cache_dir: Path | None) -> None:
     """Print `export` lines for Terraform to use the offline provider.
 
     Use as: eval "$(avdgen offline env)"
     """
-    if schemas is not None and not any(schemas.glob("*.schema.json")):
-        raise click.BadParameter(f"directory {str(schemas)!r} has no *.schema.json file.", param_hint="'--schemas'")
-    try:
-        variables = offline_env(cache_dir, schemas)
-    except OSError as e:
-        raise click.BadParameter(
-            f"cannot write to {e.filename or cache_dir}: {e.strerror}", param_hint="'--cache-dir'"
-        ) from None
+    variables = environment_for(schemas, cache_dir)
     for key, value in sorted(variables.items()):
         click.echo(f"export {key}={_shell_quote(value)}")
 
 
 @offline.command("serve")
-@click.option(
-    "--schemas",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Serve each provider found in a *.schema.json here instead of the vendored subset (as for `env`).",
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the plugin mirror, CLI config and caches live. [default: $AVDGEN_CACHE_DIR or ~/.cache/avdgen]",
-)
+@_provider_options
 def serve(schemas: Path | None, cache_dir: Path | None) -> None:
     """Run the offline providers in the foreground for Terraform to reattach to (much faster
     than letting every terraform command start them), until Ctrl-C or SIGTERM.
@@ -72,14 +72,7 @@ def serve(schemas: Path | None, cache_dir: Path | None) -> None:
 
     from .reattach import Providers, ReattachError
 
-    if schemas is not None and not any(schemas.glob("*.schema.json")):
-        raise click.BadParameter(f"directory {str(schemas)!r} has no *.schema.json file.", param_hint="'--schemas'")
-    try:
-        variables = offline_env(cache_dir, schemas)
-    except OSError as e:
-        raise click.BadParameter(
-            f"cannot write to {e.filename or cache_dir}: {e.strerror}", param_hint="'--cache-dir'"
-        ) from None
+    variables = environment_for(schemas, cache_dir)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
