@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from .catalog import Catalog, load_catalogs
 from .errors import GeneratorError
@@ -21,6 +22,19 @@ def find_root(start: Path | None = None) -> Path:
 
 
 @dataclass(frozen=True)
+class Artifact:
+    """Generated files beyond the modules and envs (schemas, pipelines): `render(catalogs, root)`
+    returns {path: text} (headers included); stale generated files under `managed_dir` go."""
+
+    managed_dir: PurePosixPath
+    render: Callable[[list[Catalog], Path], dict[PurePosixPath, str]]
+
+
+# Each artifact module registers itself here (keeps project.py free of their details).
+ARTIFACTS: list[Artifact] = []
+
+
+@dataclass(frozen=True)
 class Rendered:
     catalogs: list[Catalog]
     files: dict[PurePosixPath, str]
@@ -28,7 +42,8 @@ class Rendered:
     @property
     def managed_dirs(self) -> list[PurePosixPath]:
         """Where stale generated files are looked for (and deleted on render)."""
-        return [PurePosixPath("envs") if c.kind == "root" else c.output_dirs[0] for c in self.catalogs]
+        dirs = [PurePosixPath("envs") if c.kind == "root" else c.output_dirs[0] for c in self.catalogs]
+        return dirs + [a.managed_dir for a in ARTIFACTS]
 
 
 def render_project(root: Path) -> Rendered:
@@ -36,4 +51,6 @@ def render_project(root: Path) -> Rendered:
     files: dict[PurePosixPath, str] = {}
     for catalog in catalogs:
         files.update(render_module(catalog, root / "templates"))
+    for artifact in ARTIFACTS:
+        files.update(artifact.render(catalogs, root))
     return Rendered(catalogs, fmt_files(files))
