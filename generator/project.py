@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
+from .artifact import Artifact
 from .catalog import Catalog, load_catalogs
 from .errors import GeneratorError
 from .render import render_module
@@ -21,16 +21,7 @@ def find_root(start: Path | None = None) -> Path:
     raise GeneratorError(f"no avdgen project at or above {here} (looked for catalog/ and templates/); pass --root")
 
 
-@dataclass(frozen=True)
-class Artifact:
-    """Generated files beyond the modules and envs (schemas, pipelines): `render(catalogs, root)`
-    returns {path: text} (headers included); stale generated files under `managed_dir` go."""
-
-    managed_dir: PurePosixPath
-    render: Callable[[list[Catalog], Path], dict[PurePosixPath, str]]
-
-
-# Each artifact module registers itself here (keeps project.py free of their details).
+# Generated files beyond modules/ and envs/ (each defined in its own module; see artifact.py).
 ARTIFACTS: list[Artifact] = []
 
 

@@ -1,0 +1,19 @@
+"""Generated files beyond modules/ and envs/ (tfvars schemas, pipelines), listed in project.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+from .catalog import Catalog
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """`render(catalogs, root)` returns {path: text}, each text starting with the generated-file
+    header (render.header_for; a JSON file carries it as a first-line "$comment"). Generated
+    files under `managed_dir` that are no longer rendered are deleted by `avdgen render`."""
+
+    managed_dir: PurePosixPath
+    render: Callable[[list[Catalog], Path], dict[PurePosixPath, str]]
