@@ -162,9 +162,12 @@ def schema_import(obj: Context, files: tuple[Path, ...], into: Path | None) -> N
 
 
 def _register_subcommands() -> None:
+    from .commands_promote import promote, rollback
     from .offline.commands import offline
 
     cli.add_command(offline)
+    cli.add_command(promote)
+    cli.add_command(rollback)
 
 
 _register_subcommands()

@@ -22,8 +22,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def project(tmp_path: Path) -> Path:
     """A private copy of the project's sources and rendered tree, safe to break."""
     root = tmp_path / "project"
-    for name in ("catalog", "templates", "modules", "envs"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*"))
+    # Sources and everything rendered from them (directories that do not exist yet are skipped).
+    for name in ("catalog", "templates", "modules", "envs", "pipelines", ".github"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*"))
     return root
 
 
