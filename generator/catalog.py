@@ -25,6 +25,8 @@ KeyPath = tuple[str | int, ...]
 class Validation:
     condition: str
     error_message: str
+    # A JSON Schema fragment mirroring `condition` for the tfvars schema (generator/tfvars_schema.py).
+    json_schema: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Variable:
     alias_of: str | None = None
     null_means: Any = None
     validations: tuple[Validation, ...] = ()
+    json_schema: dict[str, Any] | None = None  # constraints no validation of this variable states
 
     @property
     def required(self) -> bool:
@@ -65,6 +68,7 @@ class Profile:
     description: str
     backend: dict[str, Any] | None
     tfvars: dict[str, Any]
+    build: dict[str, Any] | None = None  # scheduled builds (generator/pipelines.py); None: the defaults
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,18 @@ def _check_schema(data: Any, schema: dict[str, Any], report: _Problems) -> None:
         report(where_error, _schema_message(error))
 
 
+# `format: regex` in the metaschema makes a pattern that does not compile an error here.
+_FRAGMENT_CHECK = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def _check_fragment(fragment: dict[str, Any] | None, path: KeyPath, report: _Problems) -> None:
+    """A `json_schema` must itself be a valid JSON Schema (2020-12)."""
+    if fragment is None:
+        return
+    for error in _FRAGMENT_CHECK.iter_errors(fragment):
+        report((*path, *error.absolute_path), f"not a valid JSON Schema: {error.message}")
+
+
 def load_catalog(path: Path, root: Path | None = None) -> Catalog:
     """Load and check one catalog file; raise CatalogError listing every problem found."""
     data, report = _read_yaml(path, root, "catalog")
@@ -240,6 +256,8 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
             # Terraform < 1.9 only lets a validation refer to its own variable.
             if f"var.{name}" not in check["condition"]:
                 report((*base, "validations", i, "condition"), f"must refer to var.{name}")
+            _check_fragment(check.get("json_schema"), (*base, "validations", i, "json_schema"), report)
+        _check_fragment(spec.get("json_schema"), (*base, "json_schema"), report)
         variables.append(
             Variable(
                 name=name,
@@ -253,7 +271,8 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
                 example=spec.get("example"),
                 alias_of=spec.get("alias_of"),
                 null_means=spec.get("null_means"),
-                validations=tuple(Validation(c["condition"].strip(), c["error_message"].strip()) for c in spec.get("validations", [])),
+                validations=tuple(Validation(c["condition"].strip(), c["error_message"].strip(), c.get("json_schema")) for c in spec.get("validations", [])),
+                json_schema=spec.get("json_schema"),
             )
         )
     by_name = {v.name: v for v in variables}
@@ -321,7 +340,7 @@ def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Prof
         if variable.required and not variable.sensitive and variable.name not in data["tfvars"]:
             report(("tfvars",), f"required variable {variable.name!r} has no value")
     report.raise_if_any("profile")
-    return Profile(path=path, name=path.stem, description=data["description"].strip(), backend=data.get("backend"), tfvars=data["tfvars"])
+    return Profile(path=path, name=path.stem, description=data["description"].strip(), backend=data.get("backend"), tfvars=data["tfvars"], build=data.get("build"))
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
@@ -338,9 +357,13 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
+NOT_MODULE_CATALOGS = frozenset({"prices.yaml"})
+
+
 def load_catalogs(root: Path) -> list[Catalog]:
     """Every module catalog under root/catalog (env profiles live in catalog/envs/)."""
-    files = sorted((root / "catalog").glob("*.yaml"))  # profiles are in catalog/envs/, not globbed
+    # Profiles are in catalog/envs/, not globbed; prices.yaml is `avdgen cost`'s table (generator/cost.py).
+    files = sorted(f for f in (root / "catalog").glob("*.yaml") if f.name not in NOT_MODULE_CATALOGS)
     if not files:
         raise CatalogError(f"no catalog files in {root / 'catalog'}")
     return [load_catalog(f, root) for f in files]

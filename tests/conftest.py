@@ -25,7 +25,7 @@ def project(tmp_path: Path) -> Path:
     # Sources and everything rendered from them (directories that do not exist yet are skipped).
     for name in ("catalog", "templates", "modules", "envs", "pipelines", ".github"):
         if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*"))
+            shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*", ".avdgen-*"))
     return root
 
 

@@ -1,0 +1,406 @@
+"""Check a tfvars file (HCL, or `.tfvars.json`) against a generated tfvars schema (issue 5).
+
+`check_file(path, schema_path, display)` returns one Problem per error, each naming the file, the
+line and the variable (`envs/dev/terraform.tfvars:19: variable golden_image.image_version: ...`),
+with the catalog's own error message where the schema mirrors a validation. Input that cannot be
+read or parsed raises TfvarsError (exit code 2).
+
+python-hcl2 8 keeps no source positions for attribute values, so lines come from a small scanner
+over the source text (`key_lines`), which understands strings, comments, heredocs and brackets
+well enough to find where each key and list element starts.
+
+Patterns are evaluated as ECMA-262 (JSON Schema's regex dialect, which editors use), not as Python
+`re`: `$` is the end of the text only, and `.`, `\\d`, `\\w`, `\\s` keep their ECMA meaning.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import hcl2
+import jsonschema
+from hcl2 import SerializationOptions
+
+from .errors import GeneratorError
+from .tfvars_schema import ENV_SCHEMA, MODULE_SCHEMA, VALIDATION_OF
+
+KeyPath = tuple[str | int, ...]
+
+# Plain values: strings without quotes and escapes resolved, heredocs as their text, numbers as numbers.
+_HCL_VALUES = SerializationOptions(
+    strip_string_quotes=True, explicit_blocks=False, with_comments=False, preserve_heredocs=False, preserve_scientific_notation=False
+)
+# A string with an interpolation or directive is an expression; its value is only known to Terraform.
+_TEMPLATE = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
+
+
+class TfvarsError(GeneratorError):
+    """A tfvars file or schema that cannot be read or parsed (exit code 2)."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    variable: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: variable {self.variable}: {self.message}"
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def is_json(path: Path) -> bool:
+    return path.name.endswith(".json")
+
+
+def read_tfvars(path: Path, display: str) -> tuple[dict[str, Any], str]:
+    """(values, source text) of a tfvars file; TfvarsError naming file:line when it does not parse."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TfvarsError(f"cannot read {display}: {getattr(exc, 'strerror', None) or exc}") from None
+    if is_json(path):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TfvarsError("invalid tfvars file", [f"{display}:{exc.lineno}: {exc.msg}"]) from None
+        if not isinstance(data, dict):
+            raise TfvarsError("invalid tfvars file", [f"{display}:1: a .tfvars.json file holds one JSON object"])
+        return data, text
+    try:
+        data = hcl2.loads(text, serialization_options=_HCL_VALUES)
+    except Exception as exc:  # python-hcl2 raises lark errors of many kinds
+        line = getattr(exc, "line", None) or 1
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TfvarsError("invalid tfvars file", [f"{display}:{line}: python-hcl2 cannot parse it: {first}"]) from None
+    return data, text
+
+
+def read_schema(path: Path) -> dict[str, Any]:
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TfvarsError(f"cannot read schema {path}: {exc.strerror}", ["run `avdgen render` to generate it"]) from None
+    except json.JSONDecodeError as exc:
+        raise TfvarsError(f"invalid schema {path}:{exc.lineno}: {exc.msg}") from None
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise TfvarsError(f"invalid schema {path}: {exc.message}") from None
+    return schema
+
+
+# --- where each key is ---------------------------------------------------------------------------
+
+_PUNCT = re.compile(r"==|!=|>=|<=|=>|&&|\|\||\.\.\.|[{}\[\]()=:,?!<>+\-*/%.]")
+_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, value, line): kind is 'str' (value unquoted, roughly), 'word' or 'punct'."""
+    i, line, n = 0, 1, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            i += 1
+        elif ch in " \t\r\ufeff":
+            i += 1
+        elif ch == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            line += text.count("\n", i, end)
+            i = end
+        elif ch == '"':
+            start, start_line = i, line
+            i = _string_end(text, i)
+            line += text.count("\n", start, i)
+            raw = text[start:i]
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                value = raw[1:-1]
+            yield "str", value, start_line
+        elif text.startswith("<<", i) and (match := _HEREDOC.match(text, i)):
+            start_line, marker = line, match.group(1)
+            closing = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*$", re.M)
+            end_match = closing.search(text, match.end())
+            end = n if end_match is None else end_match.end()
+            line += text.count("\n", i, end)
+            yield "str", text[match.end():end], start_line
+            i = end
+        elif match := _WORD.match(text, i):
+            yield "word", match.group(0), line
+            i = match.end()
+        elif match := _PUNCT.match(text, i):
+            yield "punct", match.group(0), line
+            i = match.end()
+        else:
+            i += 1
+
+
+def _string_end(text: str, i: int) -> int:
+    """Index just past the string literal starting at text[i] == '"' (templates may nest strings)."""
+    i += 1
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+        elif ch == '"':
+            return i + 1
+        elif ch == "\n":
+            return i  # unterminated: stop at the line's end
+        elif text.startswith(("${", "%{"), i):
+            depth, i = 1, i + 2
+            while i < len(text) and depth:
+                if text[i] == '"':
+                    i = _string_end(text, i)
+                    continue
+                depth += {"{": 1, "}": -1}.get(text[i], 0)
+                i += 1
+        else:
+            i += 1
+    return i
+
+
+@dataclass
+class _Frame:
+    kind: str  # object, list, paren
+    path: KeyPath | None  # None: somewhere not tracked (inside a function call)
+    key: str | None = None  # object: the latest key
+    index: int = 0  # list: the current element
+    started: bool = False  # list: the current element has begun
+
+
+def key_lines(text: str, json_mode: bool = False) -> tuple[dict[KeyPath, int], list[tuple[str, int, int]]]:
+    """({key path: line} for every object key and list element, [(top-level key, line, first
+    line)] for keys given twice). Tolerant: what it cannot follow, it does not record."""
+    lines: dict[KeyPath, int] = {}
+    duplicates: list[tuple[str, int, int]] = []
+    stack: list[_Frame] = [] if json_mode else [_Frame("object", ())]  # HCL: the file is the outer object
+    tokens = list(_tokens(text))
+    for at, (kind, value, line) in enumerate(tokens):
+        top = stack[-1] if stack else None
+        following = tokens[at + 1] if at + 1 < len(tokens) else None
+        if top and top.kind == "object" and kind in ("word", "str") and following and following[:2] in (("punct", "="), ("punct", ":")):
+            top.key = value
+            if top.path is not None:
+                path = (*top.path, value)
+                if path in lines and not top.path:
+                    duplicates.append((value, line, lines[path]))
+                lines.setdefault(path, line)
+            continue
+        if top and top.kind == "list" and not top.started and not (kind == "punct" and value in ",]})"):
+            top.started = True
+            if top.path is not None:
+                lines.setdefault((*top.path, top.index), line)
+        if kind != "punct":
+            continue
+        if value in ("{", "["):
+            if top is None:
+                path: KeyPath | None = ()  # a JSON file's outer object
+            elif top.path is None:
+                path = None
+            elif top.kind == "list":
+                path = (*top.path, top.index)
+            elif top.kind == "object" and top.key is not None:
+                path = (*top.path, top.key)
+            else:
+                path = None
+            stack.append(_Frame("object" if value == "{" else "list", path))
+        elif value == "(":
+            stack.append(_Frame("paren", None))
+        elif value in ("}", "]", ")") and len(stack) > (0 if json_mode else 1):
+            stack.pop()
+        elif value == "," and top and top.kind == "list":
+            top.index += 1
+            top.started = False
+    return lines, duplicates
+
+
+def _line(lines: dict[KeyPath, int], path: KeyPath) -> int:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return 1
+
+
+# --- ECMA-262 patterns -------------------------------------------------------------------------
+
+_ECMA_SPACE = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+_OUTSIDE = {"\\d": "[0-9]", "\\D": "[^0-9]", "\\w": "[A-Za-z0-9_]", "\\W": "[^A-Za-z0-9_]", "\\s": f"[{_ECMA_SPACE}]", "\\S": f"[^{_ECMA_SPACE}]"}
+_INSIDE = {"\\d": "0-9", "\\w": "A-Za-z0-9_", "\\s": _ECMA_SPACE}
+
+
+@lru_cache(maxsize=512)
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """Compile an ECMA-262 pattern with Python `re`, keeping ECMA's meaning of `$`, `.`, `\\d`,
+    `\\w` and `\\s` (Python's `$` also matches before a final newline; its classes are Unicode)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            pair = pattern[i : i + 2]
+            out.append((_INSIDE.get(pair, pair)) if in_class else _OUTSIDE.get(pair, pair))
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+        elif ch == "$":
+            out.append(r"\Z")
+        elif ch == ".":
+            out.append("[^\\n\\r\\u2028\\u2029]")
+        else:
+            out.append(ch)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+
+
+# --- checking --------------------------------------------------------------------------------------
+
+
+def _label(path: KeyPath) -> str:
+    out = str(path[0])
+    for part in path[1:]:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", part):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(part)}]"
+    return out
+
+
+def _expressions(value: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
+    if isinstance(value, str) and _TEMPLATE.search(value):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _expressions(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _expressions(item, (*path, index))
+
+
+def _annotations(schema: dict[str, Any], schema_path) -> tuple[str | None, str | None]:
+    """The innermost `errorMessage` and `x-validation-of` on the way to the failing keyword."""
+    message = owner = None
+    node: Any = schema
+    for part in schema_path:
+        if isinstance(node, dict):
+            message = node.get("errorMessage", message)
+            owner = node.get(VALIDATION_OF, owner)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    return message, owner
+
+
+_TYPE_NAMES = {"string": "a string", "number": "a number", "boolean": "a bool", "array": "a list", "object": "an object", "null": "null", "integer": "a whole number"}
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _default_message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return f"must be {' or '.join(_TYPE_NAMES.get(t, t) for t in expected)}, not {_short(error.instance)}"
+    if error.validator == "enum":
+        return f"{_short(error.instance)} is not one of {', '.join(_short(v) for v in error.validator_value)}"
+    return error.message
+
+
+def check_values(data: dict[str, Any], text: str, schema: dict[str, Any], display: str, json_mode: bool = False) -> list[Problem]:
+    """Every way `data` (parsed from `text`) breaks `schema`, one Problem each, sorted by line."""
+    lines, duplicates = key_lines(text, json_mode)
+    problems = {Problem(display, line, name, f"set twice (first at line {first}); Terraform rejects the file") for name, line, first in duplicates}
+    skipped = set(_expressions(data))
+    for error in Validator(schema).iter_errors(data):
+        path: KeyPath = tuple(error.absolute_path)
+        if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+            path = (*path, error.instance)  # the offending key itself
+        if any(path[:i] in skipped for i in range(len(path) + 1)):
+            continue
+        message, owner = _annotations(schema, error.schema_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict) and message is None:
+            declared = error.schema.get("properties", {})
+            for key in (k for k in error.instance if k not in declared):
+                where = (*path, key)
+                close = difflib.get_close_matches(key, list(declared), n=1)
+                what = "a variable of this configuration" if not path else f"an attribute of {_label(path)}"
+                hint = f"; did you mean {close[0]}?" if close else ""
+                problems.add(Problem(display, _line(lines, where), _label(where), f"not {what}{hint}"))
+            continue
+        if error.validator == "required" and message is None and (missing := re.match(r"^'(.+)' is a required property$", error.message)):
+            where = (*path, missing.group(1))
+            what = "required variable has no value" if not path else "required attribute is missing"
+            problems.add(Problem(display, _line(lines, path) if path else 1, _label(where), what))
+            continue
+        if owner is not None:
+            # A check across variables: name the variable whose validation it mirrors.
+            line = lines.get((owner,)) or _line(lines, path)
+            problems.add(Problem(display, line, owner, message or _default_message(error)))
+            continue
+        if not path:
+            problems.add(Problem(display, 1, "<file>", message or _default_message(error)))
+            continue
+        problems.add(Problem(display, _line(lines, path), _label(path), message or _default_message(error)))
+    return sorted(problems)
+
+
+def check_file(path: Path, schema_path: Path, display: str | None = None) -> list[Problem]:
+    display = display or str(path)
+    schema = read_schema(schema_path)
+    data, text = read_tfvars(path, display)
+    return check_values(data, text, schema, display, json_mode=is_json(path))
+
+
+# --- which file, which schema -------------------------------------------------------------------
+
+
+def tfvars_in(directory: Path) -> Path | None:
+    for name in ("terraform.tfvars", "terraform.tfvars.json"):
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def sibling_schema(path: Path) -> Path | None:
+    for name in (ENV_SCHEMA, MODULE_SCHEMA):
+        if (path.parent / name).is_file():
+            return path.parent / name
+    return None
+
+
+def env_names(root: Path) -> list[str]:
+    return sorted(p.parent.name for p in (root / "envs").glob(f"*/{ENV_SCHEMA}") if not p.parent.name.startswith("."))

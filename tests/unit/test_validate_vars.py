@@ -1,0 +1,471 @@
+"""avdgen validate-vars and the tfvars JSON Schemas generated from the catalogs (issue 5).
+
+The schemas mirror each variable's validation; `test_mirrors_agree_with_terraform` evaluates every
+HCL condition with `terraform console` on the same sample values and requires the same verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+
+from generator.catalog import load_catalogs
+from generator.render import has_header
+from generator.terraform import quiet_env, terraform_binary
+from generator.tfvars_schema import VALIDATION_OF, allows_null, catalog_schema, reads_other_variables, render_schemas, type_schema
+from generator.validate_vars import Validator, ecma_regex, key_lines, read_tfvars
+
+from project_paths import REPO
+
+DEV = REPO / "envs/dev/terraform.tfvars"
+GOLDEN = REPO / "modules/golden_image/variables.schema.json"
+FIXTURES = REPO / "tests/modules"
+
+# (catalog module, variable, validation index): why its condition has no JSON Schema mirror.
+NOT_EXPRESSIBLE = {
+    ("env", "golden_image", 0): "compares golden_image.location and replication_regions with var.location; "
+    "JSON Schema cannot compare two values of the instance",
+}
+# Mirrors that are exact except where noted (the differential test avoids these corners).
+NOT_EXACT = {
+    ("env", "address_space", 0): "IPv6 CIDRs are checked for characters and prefix length only (IPv4 exactly)",
+    ("env", "session_host_subnet_prefix", 0): "IPv6 CIDRs are checked for characters and prefix length only (IPv4 exactly)",
+    ("session-hosts", "admin_password", 0): "length() counts grapheme clusters, minLength/maxLength code points",
+    ("golden_image", "script_uris", 0): "length() counts grapheme clusters, minLength code points",
+}
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    return {c.module: c for c in load_catalogs(REPO)}
+
+
+def _schema(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def _lines_of(text: str, pattern: str) -> int:
+    match = re.search(pattern, text, re.M)
+    assert match, pattern
+    return text.count("\n", 0, match.start()) + 1
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_committed_env_tfvars_are_clean(avdgen, env):
+    result = avdgen(REPO, "validate-vars", env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert f"envs/{env}/terraform.tfvars: OK" in result.stderr
+
+
+def test_wrong_enum_bad_version_and_misspelled_variable_are_three_errors(avdgen, tmp_path):
+    text = DEV.read_text()
+    text = text.replace("host_pool_max_sessions = 6\n", 'host_pool_max_sessions = 6\nhost_pool_load_balancer_type = "Sideways"\n')
+    text = text.replace('image_version         = "1.0.0"', 'image_version         = "1.1.0-beta"')
+    text = text.replace("session_host_count          = 1", "sesion_host_count           = 1")
+    bad = tmp_path / "terraform.tfvars"
+    bad.write_text(text)
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f"{bad}:{_lines_of(text, r'^host_pool_load_balancer_type')}: variable host_pool_load_balancer_type: "
+        'host_pool_load_balancer_type must be "BreadthFirst" or "DepthFirst".',
+        f"{bad}:{_lines_of(text, r'^  image_version')}: variable golden_image.image_version: "
+        + _message("golden_image", "image_version"),
+        f"{bad}:{_lines_of(text, r'^sesion_host_count')}: variable sesion_host_count: "
+        "not a variable of this configuration; did you mean session_host_count?",
+    ]
+    assert "3 error(s)" in result.stderr
+
+
+def _message(module: str, variable: str) -> str:
+    return next(v for v in load_catalogs(REPO) if v.module == module).variable(variable).validations[0].error_message
+
+
+def test_an_env_directory_and_a_sibling_schema_are_found(avdgen, tmp_path):
+    assert avdgen(REPO, "validate-vars", str(REPO / "envs/prod")).exit_code == 0
+    assert avdgen(REPO, "validate-vars", str(DEV)).exit_code == 0  # envs/dev/terraform.tfvars.schema.json beside it
+    lonely = tmp_path / "x.tfvars"
+    lonely.write_text('location = "eastus"\n')
+    result = avdgen(REPO, "validate-vars", str(lonely))
+    assert result.exit_code == 2 and "pass --schema FILE, --module NAME or --env NAME" in result.output
+
+
+def test_json_tfvars(avdgen, tmp_path):
+    values = hcl2.loads(DEV.read_text(), serialization_options=hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False))
+    good = tmp_path / "terraform.tfvars.json"
+    good.write_text(json.dumps(values, indent=2) + "\n")
+    assert avdgen(REPO, "validate-vars", str(good), "--schema", str(REPO / "envs/dev/terraform.tfvars.schema.json")).exit_code == 0
+    values["golden_image"]["replica_count"] = 11
+    values["zones"] = ["1"]
+    good.write_text(json.dumps(values, indent=2) + "\n")
+    text = good.read_text()
+    result = avdgen(REPO, "validate-vars", str(good), "--env", "dev")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{good}:{_lines_of(text, r'^    .replica_count')}: variable golden_image.replica_count: replica_count must be a whole number from 1 to 10.",
+        f"{good}:{_lines_of(text, r'^  .zones')}: variable zones: not a variable of this configuration",
+    ]
+
+
+def test_missing_required_variable_and_wrong_type(avdgen, tmp_path):
+    text = DEV.read_text().replace('environment                = "dev"\n', "").replace("host_pool_max_sessions = 6", 'host_pool_max_sessions = "6"')
+    bad = tmp_path / "terraform.tfvars"
+    bad.write_text(text)
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{bad}:1: variable environment: required variable has no value",
+        f'{bad}:{_lines_of(text, "^host_pool_max_sessions")}: variable host_pool_max_sessions: must be a number, not "6"',
+    ]
+
+
+def test_sensitive_variables_are_not_required_but_checked(tmp_path, avdgen):
+    fixture = FIXTURES / "session-hosts/entra_id_zones.tfvars"
+    assert avdgen(REPO, "validate-vars", str(fixture), "--module", "session-hosts").exit_code == 0
+    short = tmp_path / "secrets.tfvars"
+    short.write_text(fixture.read_text() + 'admin_password = "short"\n')
+    result = avdgen(REPO, "validate-vars", str(short), "--module", "session-hosts")
+    assert result.exit_code == 1 and "variable admin_password: admin_password must be 12-123 characters" in result.stdout
+
+
+def test_checks_across_variables_name_the_validated_variable(avdgen, tmp_path):
+    text = DEV.read_text().replace('session_host_image_strategy = "aib_gallery"', 'session_host_image_strategy = "manual_gallery"')
+    text = text.replace("pilot_session_host_count    = 0", "pilot_session_host_count    = 2\nenable_golden_image = false").replace("enable_golden_image    = true\n", "")
+    bad = tmp_path / "terraform.tfvars"
+    bad.write_text(text)
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{bad}:{_lines_of(text, '^session_host_image_strategy')}: variable session_host_image_strategy: "
+        'session_host_image_strategy = "manual_gallery" needs manual_gallery_image_id.',
+        f"{bad}:{_lines_of(text, '^pilot_session_host_count')}: variable pilot_session_host_count: "
+        + _message("env", "pilot_session_host_count"),
+    ]
+
+
+def test_duplicates_nested_keys_and_expressions(avdgen, tmp_path):
+    source = (
+        'resource_group_name   = "avd-dev-rg"\n'
+        'location              = "eastus"\n'
+        'gallery_name          = "avd_golden_images"\n'
+        'image_definition_name = "avd-win11-m365"\n'
+        'image_template_name   = "avd-golden-image-template"\n'
+        "replica_count         = 1 + 1 # an expression: Terraform's to evaluate\n"
+        "inline_scripts = {\n"
+        '  "10-ok" = ["echo"]\n'
+        '  "bad key" = ["echo"]\n'
+        "}\n"
+        'location = "westus"\n'
+    )
+    path = tmp_path / "x.tfvars"
+    path.write_text(source)
+    result = avdgen(REPO, "validate-vars", str(path), "--module", "golden_image")
+    assert result.stdout.splitlines() == [
+        f'{path}:9: variable inline_scripts["bad key"]: {_message("golden_image", "inline_scripts")}',
+        f"{path}:11: variable location: set twice (first at line 2); Terraform rejects the file",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("broken.tfvars", 'location = "eastus"\ntags = {\n  a = [\n', "broken.tfvars:"),
+        ("broken.tfvars.json", '{\n  "location": "eastus",\n}\n', "broken.tfvars.json:3:"),
+    ],
+)
+def test_unparsable_file_is_exit_2_with_file_and_line(avdgen, tmp_path, name, text, where):
+    path = tmp_path / name
+    path.write_text(text)
+    result = avdgen(REPO, "validate-vars", str(path), "--module", "golden_image")
+    assert result.exit_code == 2, result.output
+    assert "invalid tfvars file" in result.stderr and where in result.stderr
+
+
+def test_unknown_target_and_conflicting_options_are_exit_2(avdgen):
+    result = avdgen(REPO, "validate-vars", "staging")
+    assert result.exit_code == 2 and "envs: dev, prod" in result.stderr
+    assert avdgen(REPO, "validate-vars", "dev", "--module", "golden_image", "--env", "dev").exit_code == 2
+
+
+# --- the schemas ------------------------------------------------------------------------------------
+
+
+def test_schemas_are_deterministic_sorted_and_committed(catalogs):
+    first = render_schemas(list(catalogs.values()), REPO)
+    assert first == render_schemas(list(catalogs.values()), REPO)
+    assert sorted(map(str, first)) == [
+        "envs/dev/terraform.tfvars.schema.json",
+        "envs/prod/terraform.tfvars.schema.json",
+        "modules/golden_image/variables.schema.json",
+        "modules/session-hosts/variables.schema.json",
+    ]
+    for path, text in first.items():
+        assert (REPO / path).read_text() == text, f"{path} is stale: run `make render`"
+        assert has_header(text) and text.startswith('{"$comment": "Code generated by avdgen')
+        data = json.loads(text)
+        del data["$comment"]
+        assert text.split("\n", 1)[1] == json.dumps(data, indent=2, sort_keys=True)[2:] + "\n"
+
+
+def test_every_validation_is_mirrored_or_explained(catalogs):
+    missing = []
+    for catalog in catalogs.values():
+        for variable in catalog.variables:
+            for index, check in enumerate(variable.validations):
+                key = (catalog.module, variable.name, index)
+                if (check.json_schema is None) != (key in NOT_EXPRESSIBLE):
+                    missing.append(key)
+    assert not missing, "add a json_schema mirror, or list the validation in NOT_EXPRESSIBLE with the reason"
+
+
+def test_patterns_are_portable_ecma_262():
+    """No inline flags or shorthand classes, whose meaning differs between RE2, ECMA-262 and Python."""
+    patterns = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern":
+                    patterns.append(value)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in [*REPO.glob("modules/*/variables.schema.json"), *REPO.glob("envs/*/terraform.tfvars.schema.json")]:
+        walk(_schema(path))
+    assert len(patterns) > 40
+    for pattern in patterns:
+        assert not re.search(r"\(\?[a-zA-Z]|\\[dDwWsSbB]", pattern), pattern
+        ecma_regex(pattern)
+
+
+def test_ecma_patterns_end_at_the_end():
+    assert not Validator({"pattern": "^a$"}).is_valid("a\n")  # Python's `$` would accept it
+    assert Validator({"pattern": "^a$"}).is_valid("a")
+    assert not Validator({"pattern": "^.$"}).is_valid("\n")
+    assert not Validator({"pattern": "^\\w$"}).is_valid("é")
+
+
+def test_type_constraints():
+    assert type_schema("map(list(string))") == {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+    obj = type_schema('object({ publisher = string, version = optional(string, "latest"), n = optional(number) })')
+    assert obj["required"] == ["publisher"] and obj["additionalProperties"] is False
+    assert obj["properties"]["version"] == {"type": ["string", "null"], "default": "latest"}
+    assert obj["properties"]["n"] == {"type": ["number", "null"]}
+    assert type_schema("set(bool)") == {"type": "array", "items": {"type": "boolean"}}
+    assert type_schema("any") == {}
+
+
+def test_key_lines_follow_nesting():
+    lines, duplicates = key_lines('a = 1\nb = {\n  c = [\n    "x",\n    { d = 2 },\n  ]\n}\n# a = "comment"\n')
+    assert lines[("b", "c", 1)] == 5 and lines[("b", "c", 1, "d")] == 5 and lines[("b", "c", 0)] == 4
+    assert duplicates == []
+
+
+# --- the mirrors are faithful ------------------------------------------------------------------------
+
+
+def test_invalid_values_fixture_is_rejected_value_by_value(avdgen):
+    fixture = FIXTURES / "golden_image/invalid_values.tfvars"
+    result = avdgen(REPO, "validate-vars", str(fixture), "--module", "golden_image")
+    assert result.exit_code == 1
+    named = {re.match(r"^[^:]+:\d+: variable ([a-z_]+)", line).group(1) for line in result.stdout.splitlines()}
+    assigned = set(read_tfvars(fixture, "fixture")[0])
+    assert named == assigned
+
+
+@pytest.mark.parametrize(
+    ("fixture", "module"),
+    [
+        ("golden_image/defaults.tfvars", "golden_image"),
+        ("golden_image/all_customizations.tfvars", "golden_image"),
+        ("golden_image/replication.tfvars", "golden_image"),
+        ("golden_image/contributor_role.tfvars", "golden_image"),
+        ("golden_image/date_version.tfvars", "golden_image"),
+        ("golden_image/conflicting_image.tfvars", "golden_image"),
+        ("golden_image/conflicting_spellings.tfvars", "golden_image"),
+        ("session-hosts/entra_id_zones.tfvars", "session-hosts"),
+    ],
+)
+def test_plan_fixtures_pass(avdgen, fixture, module):
+    result = avdgen(REPO, "validate-vars", str(FIXTURES / fixture), "--module", module)
+    assert result.exit_code == 0, result.output
+
+
+def test_env_golden_image_attributes_mirror_the_module(catalogs):
+    feeds = {"storage_account_type": "gallery_image_storage_account_type"}  # envs/*/main.tf passes it so
+    module = catalogs["golden_image"]
+    env_schema = _schema(REPO / "envs/dev/terraform.tfvars.schema.json")["properties"]["golden_image"]
+    mirrored = env_schema["allOf"][0]["properties"]
+    module_schema = _schema(GOLDEN)["properties"]
+    expected = {
+        attribute
+        for attribute in type_schema(catalogs["env"].variable("golden_image").type)["properties"]
+        if module.variable(feeds.get(attribute, attribute)).validations
+    }
+    assert set(mirrored) == expected
+    for attribute, schema in mirrored.items():
+        assert schema["allOf"] == module_schema[feeds.get(attribute, attribute)]["allOf"], attribute
+
+
+# Sample values for the differential test: valid and invalid, with the corners where RE2, ECMA-262
+# and Python disagree (a trailing newline, Unicode case folding, Unicode spaces, leading zeros).
+_IDS = [
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g",
+    "/SUBSCRIPTIONS/0000/resourcegroups/rg/PROVIDERS/microsoft.compute/GALLERIES/g",
+    "/\u017fubscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/1.0.0",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/images/m",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g\n",
+    "/subscriptions/x/galleries/y",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetwor\u212as/v/subnets/s",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s/x",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.DesktopVirtualization/hostPools/hp",
+    "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.DesktopVirtualization/hostPools/",
+]
+STRINGS = [
+    "", " ", "\t", "\u0085", "\u00a0", "\u3000", "\ufeff", " x ", "a", "A", "e", "\u00e9", "eastus", "East US", "westus2",
+    "1westus", "dev", "prod", "abcdefghij", "abcdefghijk", "avd-dev-rg", "bad/name.", "rg.", "(rg)", "a" * 90, "a" * 91,
+    "avd_golden_images", "avd-golden-images", "-bad-", "a" * 80, "a" * 81, "a.b", "a_", "bad name", "a" * 64, "a" * 65,
+    "a" * 128, "a" * 129, "a" * 20, "a" * 21, "ab", "a-", "A1", "1a", "abcdefghijklm", "abcdefghijklmn",
+    "1.0.0", "2026.01.0", "1.1.0-beta", "1.0", "1.0.0.0", "01.002.0003", "2147483647.0.0", "2147483648.0.0",
+    "0000002147483647.1.1", "1.99999999999.1", "1.0.0\n", "latest", "Latest", "22621.2861.231204", "V1", "V2", "v2", "V3",
+    "MyCompany", "My Company", "AVD-GoldenImage", "Standard_LRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS", "Standard_GRS",
+    "StandardSSD_LRS", "StandardSSD_ZRS", "Standard_D4s_v5", "D4s_v5", "Basic_A1", "large", "Standard_", "Standard_D4s v5",
+    "ad", "entra_id", "AD", "Windows_Client", "Windows_Server", "None", "none", "https://x", "https://", "http://x",
+    "HTTPS://x", "avdadmin", "Admin", "ADMINISTRATOR", "root", "guest1", "a.b-c_d", "Az.Accounts", "avd-sh", "1", "2", "3",
+    "4", "BreadthFirst", "DepthFirst", "aib_gallery", "marketplace", "manual_gallery", "10.10.0.0/16", "10.10.1.0/24",
+    "010.0.0.0/024", "0010.0.0.0/8", "256.0.0.0/8", "10.0.0.0/33", "10.0.0.0", "10.0.0/8", "::1/128", "fd00::/8",
+    "2001:db8::/32", "::ffff:10.0.0.0/104", "1.2.3.4/32", "0.0.0.0/0", " 10.0.0.0/8", "10.0.0.0/8\n", *_IDS,
+]
+NUMBERS = [-1, 0, 0.5, 1, 1.5, 2, 5, 6, 9, 10, 11, 27, 28, 99, 100, 240, 960, 961, 4095, 4096, 4095.5, 999999, 1000000, 5.0]
+MAPS = {
+    "map(list(string))": [{}, {"a": ["x"]}, {"10-x": ["a", "b"]}, {"bad key": ["x"]}, {"a": []}, {"a" * 64: ["x"]}, {"a" * 65: ["x"]}, {"-a": ["x"]}, {"\u00e9": ["x"]}],
+    "map(string)": [{}, {"k": "https://x"}, {"k": "https://"}, {"k": "http://x"}, {"bad key": "https://x"}, {"k": "HTTPS://x"}, {"a" * 65: "https://x"}],
+}
+
+
+def _samples(variable) -> list[Any]:
+    base = {"string": STRINGS, "number": NUMBERS}.get(variable.type)
+    if base is None and variable.type == "list(string)":
+        base = [[], ["a", "b"], *([s] for s in STRINGS), ["1", "4"], ["10.10.0.0/16", "bad"]]
+    if base is None:
+        base = MAPS[variable.type]
+    corner = {
+        "address_space": lambda v: not any(":" in s for s in v),
+        "session_host_subnet_prefix": lambda v: ":" not in v,
+    }.get(variable.name, lambda v: True)
+    samples = [v for v in base if corner(v)]
+    return samples + ([None] if allows_null(variable) else [])
+
+
+def _hcl(value: Any) -> str:
+    """A one-line HCL literal."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_hcl, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_hcl(k)} = {_hcl(v)}" for k, v in value.items()) + "}"
+    out = []
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif " " <= ch <= "~":
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+    return '"' + "".join(out).replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def _substitute(condition: str, values: dict[str, Any]) -> str:
+    return re.sub(r"\bvar\.([A-Za-z_][A-Za-z0-9_]*)", lambda m: f"({_hcl(values[m.group(1)])})", condition)
+
+
+def _terraform_says(conditions: list[str], tmp_path: Path) -> list[bool]:
+    """Each condition's value, from one `terraform console` (a validation that errors fails)."""
+    # Console reads at most 64 KiB a line, so the conditions go into a configuration's locals.
+    (tmp_path / "main.tf").write_text("locals {\n  verdicts = [\n" + "".join(f"    try({c}, false),\n" for c in conditions) + "  ]\n}\n")
+    proc = subprocess.run([terraform_binary(), "console"], input="jsonencode(local.verdicts)\n", capture_output=True, text=True, cwd=tmp_path, env=quiet_env(), check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def test_mirrors_agree_with_terraform(catalogs, tmp_path):
+    """Each mirrored validation, on every sample value: the schema's verdict is Terraform's."""
+    cases = []  # (key, value, HCL condition, schema)
+    for catalog in catalogs.values():
+        schema = catalog_schema(catalog, catalog.module)
+        for variable in catalog.variables:
+            checks = [c for c in variable.validations if c.json_schema and not reads_other_variables(variable, c)]
+            if not checks:
+                continue
+            condition = " && ".join(f"({c.condition})" for c in checks)
+            prop = schema["properties"][variable.name]
+            for value in _samples(variable):
+                cases.append(((catalog.module, variable.name), value, _substitute(condition, {variable.name: value}), prop))
+    verdicts = _terraform_says([c for _, _, c, _ in cases], tmp_path)
+    wrong = [
+        f"{key} {value!r}: terraform {said}, schema {not said}"
+        for (key, value, _, prop), said in zip(cases, verdicts)
+        if Validator(prop).is_valid(value) != said
+    ]
+    assert len(cases) > 3000
+    assert not wrong, "\n".join(wrong[:40])
+
+
+def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
+    env = catalogs["env"]
+    schema = _schema(REPO / "envs/dev/terraform.tfvars.schema.json")
+    entries = {}
+    for variable in env.variables:
+        for check in variable.validations:
+            if check.json_schema and reads_other_variables(variable, check):
+                entry = next(e for e in schema["allOf"] if e["errorMessage"] == check.error_message)
+                assert entry[VALIDATION_OF] == variable.name
+                entries[check.condition] = entry
+    assert len(entries) == 3
+    defaults = {v.name: v.default for v in env.variables if v.has_default}
+    cases = []
+    for strategy in (..., "aib_gallery", "marketplace", "manual_gallery"):
+        for enabled in (..., True, False):
+            for manual in (..., None, "/subscriptions/x"):
+                for pilot in (..., 0, 1, 9, 10, 1.5, -1):
+                    given = {k: v for k, v in {"session_host_image_strategy": strategy, "enable_golden_image": enabled,
+                                               "manual_gallery_image_id": manual, "pilot_session_host_count": pilot}.items() if v is not ...}
+                    for condition, entry in entries.items():
+                        cases.append((given, _substitute(condition, {**defaults, **given}), entry))
+    verdicts = _terraform_says([c for _, c, _ in cases], tmp_path)
+    wrong = [f"{given}: {entry['errorMessage']}: terraform {said}" for (given, _, entry), said in zip(cases, verdicts) if Validator(entry).is_valid(given) != said]
+    assert not wrong, "\n".join(wrong[:20])
+
+
+def test_a_broken_mirror_is_a_catalog_error_with_its_line(project, avdgen):
+    path = project / "catalog/golden_image.yaml"
+    text = path.read_text()
+    old = "        json_schema: { pattern: '^[a-z][a-z0-9]*$' }\n"
+    assert old in text
+    path.write_text(text.replace(old, "        json_schema: { pattern: '^[a-z(' }\n", 1))
+    line = _lines_of(path.read_text(), r"\^\[a-z\(")
+    result = avdgen(project, "render", "--check")
+    assert result.exit_code == 2
+    assert f"catalog/golden_image.yaml:{line}: variables.location.validations[0].json_schema.pattern: not a valid JSON Schema" in result.stderr
