@@ -1,0 +1,117 @@
+"""The Azure CLI commands that start, follow, cancel and read an env's golden image build.
+
+One place knows which Image Builder template an env profile builds (`build_target`): the
+`avdgen build` command prints or runs these commands, and the scheduled pipelines
+(generator/pipelines.py) embed the same ones.
+"""
+
+from __future__ import annotations
+
+import enum
+import shlex
+from dataclasses import dataclass
+
+from .catalog import Catalog, Profile
+from .errors import GeneratorError
+
+# golden_image.build_timeout_minutes: the env object's default and the service's meaning of 0.
+DEFAULT_BUILD_TIMEOUT_MINUTES = 240
+
+# lastRunStatus runState/runSubState values (Microsoft.VirtualMachineImages 2024-02-01), with the
+# seed's "Build Status States" timings; the seed's Replicating is part of Distributing in the API.
+STATES_HELP = """\b
+lastRunStatus states (`status`):
+  state               subState      meaning
+  Running             Queued        accepted, waiting for capacity
+  Running             Validating    validating the template and source image
+  Running             Building      temporary VM up, customizers running (30-60 min)
+  Running             Customizing   customizers running
+  Running             Optimizing    optimizing the image
+  Running             Distributing  sysprep, publishing and replicating (10-20 min + 5-10 per region)
+  Canceling           -             `cancel` was requested; wait for Canceled
+  Succeeded           -             published: `output` prints the version's artifactId
+  PartiallySucceeded  -             some distribution targets failed: check message
+  Failed              -             see message and the customization.log in the staging RG
+  Canceled            -             stopped by `cancel`
+An empty state means the template has never run."""
+
+
+class Action(enum.Enum):
+    START = "start"
+    STATUS = "status"
+    CANCEL = "cancel"
+    OUTPUT = "output"
+
+
+@dataclass(frozen=True)
+class BuildTarget:
+    """The Image Builder template one env profile builds (envs/<env>'s module "golden_image")."""
+
+    env: str
+    resource_group: str
+    template_name: str
+    run_output_name: str
+    build_timeout_minutes: int
+
+
+def root_catalog(catalogs: list[Catalog]) -> Catalog:
+    for catalog in catalogs:
+        if catalog.kind == "root":
+            return catalog
+    raise GeneratorError("no root catalog (kind: root) with env profiles in catalog/")
+
+
+def find_profile(catalogs: list[Catalog], env: str) -> tuple[Catalog, Profile]:
+    catalog = root_catalog(catalogs)
+    for profile in catalog.profiles:
+        if profile.name == env:
+            return catalog, profile
+    known = ", ".join(p.name for p in catalog.profiles)
+    raise GeneratorError(f"unknown env {env!r}: no catalog/envs/{env}.yaml (known: {known})")
+
+
+def golden_image_enabled(catalog: Catalog, profile: Profile) -> bool:
+    return bool(profile.tfvars.get("enable_golden_image", catalog.variable("enable_golden_image").default))
+
+
+def build_target(catalog: Catalog, profile: Profile) -> BuildTarget:
+    """The template envs/<env> creates: the env's resource group and golden_image settings
+    (the module's run output name defaults to the template name)."""
+    if not golden_image_enabled(catalog, profile):
+        raise GeneratorError(
+            f"env {profile.name!r} has no golden image: enable_golden_image is false in catalog/envs/{profile.name}.yaml"
+        )
+    image = profile.tfvars["golden_image"]
+    timeout = image.get("build_timeout_minutes", DEFAULT_BUILD_TIMEOUT_MINUTES)
+    return BuildTarget(
+        env=profile.name,
+        resource_group=profile.tfvars["resource_group_name"],
+        template_name=image["image_template_name"],
+        run_output_name=image.get("run_output_name") or image["image_template_name"],
+        build_timeout_minutes=int(timeout) or DEFAULT_BUILD_TIMEOUT_MINUTES,
+    )
+
+
+def _template(target: BuildTarget) -> list[str]:
+    return ["--resource-group", target.resource_group, "--name", target.template_name]
+
+
+def command(target: BuildTarget, action: Action) -> list[str]:
+    """The az argv for one `avdgen build` action."""
+    if action is Action.START:
+        return ["az", "image", "builder", "run", *_template(target), "--no-wait"]
+    if action is Action.STATUS:
+        query = "{state: lastRunStatus.runState, subState: lastRunStatus.runSubState, message: lastRunStatus.message}"
+        return ["az", "image", "builder", "show", *_template(target), "--query", query, "--output", "table"]
+    if action is Action.CANCEL:
+        return ["az", "image", "builder", "cancel", *_template(target)]
+    return ["az", "image", "builder", "show-runs", *_template(target), "--output-name", target.run_output_name, "--query", "artifactId", "-o", "tsv"]
+
+
+def query_command(target: BuildTarget, field: str) -> list[str]:
+    """az argv printing one lastRunStatus field (runState, startTime, message) as plain text."""
+    return ["az", "image", "builder", "show", *_template(target), "--query", f"lastRunStatus.{field}", "-o", "tsv"]
+
+
+def shell(argv: list[str]) -> str:
+    return shlex.join(argv)

@@ -1,0 +1,55 @@
+"""`avdgen build ENV start|status|cancel|output`: the Azure CLI command for an env's golden image build."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import click
+
+from . import build_commands as bc
+from .catalog import load_catalogs
+from .errors import GeneratorError
+
+EPILOG = f"""{bc.STATES_HELP}
+
+\b
+Exit codes:
+  0  printed (or, with --run, az succeeded)
+  2  bad input: unknown env, golden image disabled, az not on PATH
+  N  with --run: az's own exit code"""
+
+
+@click.command(epilog=EPILOG)
+@click.argument("env")
+@click.argument("action", type=click.Choice([a.value for a in bc.Action]))
+@click.option("--run", "run_it", is_flag=True, help="Run the command (az must be on PATH and logged in) instead of printing it.")
+@click.pass_obj
+def build(obj, env: str, action: str, run_it: bool) -> None:
+    """Print the Azure CLI command that acts on ENV's Image Builder template.
+
+    \b
+      start   az image builder run ... --no-wait (returns at once; the build takes 30-90 min)
+      status  az image builder show ... --query "{state, subState, message}" --output table
+      cancel  az image builder cancel ...
+      output  az image builder show-runs ... --query artifactId -o tsv: the published version
+
+    The resource group, template and run output name come from catalog/envs/ENV.yaml, as for the
+    scheduled pipelines in .github/workflows/ and pipelines/. `eval "$(avdgen build dev start)"`
+    runs a printed command in your shell.
+    """
+    try:
+        root = obj.root  # cli.Context: the project root, or a clear error
+        catalog, profile = bc.find_profile(load_catalogs(root), env)
+        argv = bc.command(bc.build_target(catalog, profile), bc.Action(action))
+        if not run_it:
+            click.echo(bc.shell(argv))
+            return
+        az = shutil.which("az")
+        if az is None:
+            raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it", [bc.shell(argv)])
+    except GeneratorError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(error.exit_code) from None
+    click.echo(f"+ {bc.shell(argv)}", err=True)
+    raise SystemExit(subprocess.run([az, *argv[1:]], check=False).returncode)

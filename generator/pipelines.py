@@ -1,0 +1,167 @@
+"""Scheduled golden image builds: a GitHub Actions workflow and an Azure DevOps pipeline per env.
+
+Each env profile with the golden image enabled gets `.github/workflows/golden-image-<env>.yml` and
+`pipelines/azure-pipelines-golden-image-<env>.yml`, rendered from templates/pipelines/ and the
+profile's optional `build` section (defaults below). Both start the build without waiting, poll
+`lastRunStatus` and print the run output's `artifactId`, with the commands of build_commands.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+
+from . import build_commands as bc
+from .artifact import Artifact
+from .catalog import Catalog, Profile
+from .errors import TemplateError
+from .render import environment, header_for
+
+TEMPLATES = "pipelines"
+TIMEOUT_MARGIN_MINUTES = 60  # queueing, validation and replication beyond buildTimeoutInMinutes
+JOB_MARGIN_MINUTES = 15  # the CI job outlives the poll loop, so a timeout is reported, not killed
+START_TIMEOUT_MINUTES = 15  # a run accepted with --no-wait shows up in lastRunStatus well before this
+CRON_WEEKDAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    kind: str  # monthly | weekly
+    weekday: str | None
+    time: str  # HH:MM UTC
+
+    @property
+    def cron(self) -> str:
+        hour, minute = (int(part) for part in self.time.split(":"))
+        if self.kind == "monthly":
+            # Cron ORs day-of-month and day-of-week when both are set, so "15-21 * 2" would fire on
+            # every Tuesday too: fire on days 15-21 and let the gate keep the Tuesday among them.
+            return f"{minute} {hour} 15-21 * *"
+        return f"{minute} {hour} * * {CRON_WEEKDAYS[self.weekday or 'monday']}"
+
+    @property
+    def description(self) -> str:
+        if self.kind == "monthly":
+            return f"Monthly on the Tuesday a week after Patch Tuesday (the third Tuesday) at {self.time} UTC"
+        return f"Weekly on {(self.weekday or '').capitalize()} at {self.time} UTC"
+
+
+@dataclass(frozen=True)
+class BuildPipeline:
+    """Everything the pipeline templates need for one env: settings resolved, commands built."""
+
+    target: bc.BuildTarget
+    schedule: Schedule
+    poll_interval_seconds: int
+    timeout_minutes: int
+    github: dict[str, Any]
+    azure_devops: dict[str, Any]
+
+    @property
+    def env(self) -> str:
+        return self.target.env
+
+    @property
+    def job_timeout_minutes(self) -> int:
+        return self.timeout_minutes + JOB_MARGIN_MINUTES
+
+    @property
+    def start_timeout_minutes(self) -> int:
+        return START_TIMEOUT_MINUTES
+
+    @property
+    def commands(self) -> dict[str, str]:
+        t = self.target
+        return {
+            "start": bc.shell(bc.command(t, bc.Action.START)),
+            "status": bc.shell(bc.command(t, bc.Action.STATUS)),
+            "cancel": bc.shell(bc.command(t, bc.Action.CANCEL)),
+            "output": bc.shell(bc.command(t, bc.Action.OUTPUT)),
+            "state": bc.shell(bc.query_command(t, "runState")),
+            "sub_state": bc.shell(bc.query_command(t, "runSubState")),
+            "start_time": bc.shell(bc.query_command(t, "startTime")),
+            "message": bc.shell(bc.query_command(t, "message")),
+        }
+
+
+def build_pipeline(catalog: Catalog, profile: Profile) -> BuildPipeline:
+    """The profile's `build` section with the defaults filled in (see profile.schema.json)."""
+    target = bc.build_target(catalog, profile)
+    build = profile.build or {}
+    github = build.get("github") or {}
+    azure_devops = build.get("azure_devops") or {}
+    return BuildPipeline(
+        target=target,
+        schedule=Schedule(build.get("schedule", "monthly"), build.get("weekday"), build.get("time", "02:00")),
+        poll_interval_seconds=build.get("poll_interval_seconds", 60),
+        timeout_minutes=build.get("timeout_minutes", target.build_timeout_minutes + TIMEOUT_MARGIN_MINUTES),
+        github={
+            "environment": github.get("environment"),
+            "runs_on": github.get("runs_on", "ubuntu-latest"),
+            "identity_source": github.get("identity_source", "vars"),
+            "client_id": github.get("client_id", "AZURE_CLIENT_ID"),
+            "tenant_id": github.get("tenant_id", "AZURE_TENANT_ID"),
+            "subscription_id": github.get("subscription_id", "AZURE_SUBSCRIPTION_ID"),
+        },
+        azure_devops={
+            "service_connection": azure_devops.get("service_connection", f"avd-golden-image-{profile.name}"),
+            "branch": azure_devops.get("branch", "main"),
+            "vm_image": azure_devops.get("vm_image", "ubuntu-latest"),
+        },
+    )
+
+
+def build_pipelines(catalogs: list[Catalog]) -> list[BuildPipeline]:
+    """One per env profile whose golden image is enabled, in profile order."""
+    catalog = bc.root_catalog(catalogs)
+    return [build_pipeline(catalog, p) for p in catalog.profiles if bc.golden_image_enabled(catalog, p)]
+
+
+def _github_expression(expression: str) -> str:
+    return "${{ " + expression + " }}"
+
+
+def _double_quoted(text: str) -> str:
+    """Text safe inside a bash double-quoted string."""
+    return re.sub(r'([\\"$`])', r"\\\1", text)
+
+
+def _environment(templates_root: Path) -> jinja2.Environment:
+    env = environment(templates_root)
+    env.filters["yaml"] = json.dumps  # a JSON string is a valid YAML flow scalar
+    env.filters["gha"] = _github_expression  # ${{ }} would otherwise be Jinja's
+    env.filters["dq"] = _double_quoted
+    return env
+
+
+def _render(catalogs: list[Catalog], root: Path, template: str, path_pattern: str) -> dict[PurePosixPath, str]:
+    name = f"{TEMPLATES}/{template}"
+    env = _environment(root / "templates")
+    files: dict[PurePosixPath, str] = {}
+    for pipeline in build_pipelines(catalogs):
+        target = PurePosixPath(path_pattern.format(env=pipeline.env))
+        try:
+            body = env.get_template(name).render(p=pipeline)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message}") from None
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"templates/{name}: {exc.message}") from None
+        files[target] = header_for(target, f"templates/{name}") + body.lstrip("\n")
+    return files
+
+
+def render_github_workflows(catalogs: list[Catalog], root: Path) -> dict[PurePosixPath, str]:
+    return _render(catalogs, root, "github-workflow.yml.j2", ".github/workflows/golden-image-{env}.yml")
+
+
+def render_azure_pipelines(catalogs: list[Catalog], root: Path) -> dict[PurePosixPath, str]:
+    return _render(catalogs, root, "azure-pipelines.yml.j2", "pipelines/azure-pipelines-golden-image-{env}.yml")
+
+
+GITHUB_WORKFLOWS = Artifact(PurePosixPath(".github/workflows"), render_github_workflows)
+AZURE_PIPELINES = Artifact(PurePosixPath("pipelines"), render_azure_pipelines)
