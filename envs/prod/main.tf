@@ -23,6 +23,20 @@ resource "azurerm_subnet" "session_hosts" {
   address_prefixes     = [var.session_host_subnet_prefix]
 }
 
+# No rules of our own: AVD connects users through reverse connect (the hosts dial out on 443), so
+# nothing needs inbound access, and Azure's default rules deny inbound from the internet.
+resource "azurerm_network_security_group" "session_hosts" {
+  name                = "${local.name_prefix}-session-hosts-nsg"
+  resource_group_name = azurerm_resource_group.this.name
+  location            = azurerm_resource_group.this.location
+  tags                = local.common_tags
+}
+
+resource "azurerm_subnet_network_security_group_association" "session_hosts" {
+  subnet_id                 = azurerm_subnet.session_hosts.id
+  network_security_group_id = azurerm_network_security_group.session_hosts.id
+}
+
 resource "azurerm_virtual_desktop_host_pool" "this" {
   name                     = "${local.name_prefix}-hostpool"
   resource_group_name      = azurerm_resource_group.this.name
@@ -101,7 +115,7 @@ module "session_hosts" {
 
   resource_group_name = azurerm_resource_group.this.name
   location            = azurerm_resource_group.this.location
-  subnet_id           = azurerm_subnet.session_hosts.id
+  subnet_id           = azurerm_subnet_network_security_group_association.session_hosts.subnet_id
   vm_count            = var.session_host_count
   vm_name_prefix      = var.session_host_name_prefix
   vm_size             = var.session_host_vm_size
@@ -136,7 +150,7 @@ module "session_hosts_pilot" {
 
   resource_group_name = azurerm_resource_group.this.name
   location            = azurerm_resource_group.this.location
-  subnet_id           = azurerm_subnet.session_hosts.id
+  subnet_id           = azurerm_subnet_network_security_group_association.session_hosts.subnet_id
   vm_count            = var.pilot_session_host_count
   vm_name_prefix      = "${var.session_host_name_prefix}p"
   vm_size             = var.session_host_vm_size

@@ -155,6 +155,9 @@ ID_TEMPLATES = {
     "azurerm_virtual_network": _RG + "/providers/Microsoft.Network/virtualNetworks/{name}",
     "azurerm_subnet": _RG + "/providers/Microsoft.Network/virtualNetworks/{virtual_network_name}/subnets/{name}",
     "azurerm_network_interface": _RG + "/providers/Microsoft.Network/networkInterfaces/{name}",
+    "azurerm_network_security_group": _RG + "/providers/Microsoft.Network/networkSecurityGroups/{name}",
+    # azurerm uses the subnet's ID as the association's ID.
+    "azurerm_subnet_network_security_group_association": "{subnet_id}",
     "azurerm_windows_virtual_machine": _RG + "/providers/Microsoft.Compute/virtualMachines/{name}",
     "azurerm_virtual_machine_extension": "{virtual_machine_id}/extensions/{name}",
     "azurerm_virtual_desktop_host_pool": _RG + "/providers/Microsoft.DesktopVirtualization/hostPools/{name}",

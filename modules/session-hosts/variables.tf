@@ -123,6 +123,12 @@ variable "domain_ou_path" {
   description = "Organizational unit the computer accounts are created in; null for the domain's default."
 }
 
+variable "encryption_at_host_enabled" {
+  type        = bool
+  default     = true
+  description = "Encryption at host, so temp disks and disk caches are encrypted too (managed disks always are). Needs the subscription feature once (`az feature register --namespace Microsoft.Compute --name EncryptionAtHost`) and a VM size that supports it (the Dsv3 and Dsv5 sizes do); set false where neither holds."
+}
+
 variable "gallery_image_version_id" {
   type        = string
   default     = null

@@ -77,6 +77,18 @@ resource "azurerm_subnet" "avd" {
   address_prefixes     = ["10.10.1.0/24"]
 }
 
+# No rules of our own: AVD reverse connect needs no inbound access (the hosts dial out on 443).
+resource "azurerm_network_security_group" "avd" {
+  name                = "avd-session-hosts-nsg"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = azurerm_resource_group.rg.location
+}
+
+resource "azurerm_subnet_network_security_group_association" "avd" {
+  subnet_id                 = azurerm_subnet.avd.id
+  network_security_group_id = azurerm_network_security_group.avd.id
+}
+
 resource "azurerm_virtual_desktop_host_pool" "pool" {
   name                = "avd-dev-hostpool"
   resource_group_name = azurerm_resource_group.rg.name
@@ -112,7 +124,7 @@ module "session_hosts_golden" {
 
   resource_group_name = azurerm_resource_group.rg.name
   location            = azurerm_resource_group.rg.location
-  subnet_id           = azurerm_subnet.avd.id
+  subnet_id           = azurerm_subnet_network_security_group_association.avd.subnet_id
 
   vm_count       = 2
   vm_name_prefix = "avd-sh-golden"
