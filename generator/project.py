@@ -8,8 +8,10 @@ from pathlib import Path, PurePosixPath
 from .artifact import Artifact
 from .catalog import Catalog, load_catalogs
 from .errors import GeneratorError
+from .pipelines import AZURE_PIPELINES, GITHUB_WORKFLOWS
 from .render import render_module
 from .terraform import fmt_files
+from .tfvars_schema import TFVARS_SCHEMAS
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -22,7 +24,11 @@ def find_root(start: Path | None = None) -> Path:
 
 
 # Generated files beyond modules/ and envs/ (each defined in its own module; see artifact.py).
-ARTIFACTS: list[Artifact] = []
+ARTIFACTS: list[Artifact] = [
+    GITHUB_WORKFLOWS,
+    AZURE_PIPELINES,
+    TFVARS_SCHEMAS,
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class Rendered:
     def managed_dirs(self) -> list[PurePosixPath]:
         """Where stale generated files are looked for (and deleted on render)."""
         dirs = [PurePosixPath("envs") if c.kind == "root" else c.output_dirs[0] for c in self.catalogs]
-        return dirs + [a.managed_dir for a in ARTIFACTS]
+        return list(dict.fromkeys(dirs + [a.managed_dir for a in ARTIFACTS]))  # each once, in order
 
 
 def render_project(root: Path) -> Rendered:

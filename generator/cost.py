@@ -1,0 +1,315 @@
+"""Golden image cost estimate for one environment: per build and per month, from catalog/prices.yaml.
+
+Pure arithmetic on an env profile's effective golden image settings (profile values, then the
+`optional()` defaults of env.yaml's `golden_image` type, then the golden_image module's defaults).
+Money is Decimal, rounded to cents only for display.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, Profile, _check_schema, _line_of, _read_yaml, load_catalogs
+from .errors import CatalogError, GeneratorError
+
+PRICES_FILE = Path("catalog") / "prices.yaml"
+STORAGE_TYPES = ("Standard_LRS", "Standard_ZRS", "Premium_LRS")
+
+
+@cache
+def prices_schema() -> dict[str, Any]:
+    return json.loads(resources.files("generator.schemas").joinpath("prices.schema.json").read_text())
+
+
+def _dec(value: Any) -> Decimal:
+    # str() first: Decimal(0.154) would carry the float's binary error into every product.
+    return Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    build_hours: Decimal
+    windows_update_hours: Decimal
+    image_size_gb: Decimal
+    versions_kept: int
+    builds_per_month: Decimal
+    egress_gb_per_build: Decimal
+    hours_per_month: Decimal
+    deploy_minutes_marketplace: tuple[Decimal, Decimal]
+    deploy_minutes_golden_image: tuple[Decimal, Decimal]
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    """catalog/prices.yaml. `where` is the file as errors name it; `vm_line` the line of vm_hourly."""
+
+    where: str
+    date: str
+    currency: str
+    source: str
+    vm_hourly: dict[str, Decimal]
+    build_os_disk_per_gb_month: Decimal
+    image_storage_per_gb_month: dict[str, Decimal]
+    internet_egress_per_gb: Decimal
+    inter_region_transfer_per_gb: Decimal
+    assumptions: Assumptions
+    vm_line: int = 1
+
+    def vm_price(self, size: str, wanted_by: str) -> Decimal:
+        if size not in self.vm_hourly:
+            raise GeneratorError(
+                f"no price for VM size {size!r}",
+                [f"{self.where}:{self.vm_line}: prices.vm_hourly: add {size} (wanted by {wanted_by}); priced sizes: {', '.join(sorted(self.vm_hourly))}"],
+            )
+        return self.vm_hourly[size]
+
+
+def load_prices(root: Path) -> PriceTable:
+    """Load and check catalog/prices.yaml; errors are `file:line: key.path: message`."""
+    data, report = _read_yaml(root / PRICES_FILE, root, "price table")
+    _check_schema(data, prices_schema(), report)
+    report.raise_if_any("price table")
+    prices, assumptions = data["prices"], data["assumptions"]
+    low_high = lambda pair: (_dec(pair[0]), _dec(pair[1]))  # noqa: E731
+    return PriceTable(
+        where=report.where,
+        date=data["date"],
+        currency=data["currency"],
+        source=data["source"].strip(),
+        vm_hourly={size: _dec(p) for size, p in prices["vm_hourly"].items()},
+        build_os_disk_per_gb_month=_dec(prices["build_os_disk_per_gb_month"]),
+        image_storage_per_gb_month={k: _dec(v) for k, v in prices["image_storage_per_gb_month"].items()},
+        internet_egress_per_gb=_dec(prices["internet_egress_per_gb"]),
+        inter_region_transfer_per_gb=_dec(prices["inter_region_transfer_per_gb"]),
+        assumptions=Assumptions(
+            build_hours=_dec(assumptions["build_hours"]),
+            windows_update_hours=_dec(assumptions["windows_update_hours"]),
+            image_size_gb=_dec(assumptions["image_size_gb"]),
+            versions_kept=assumptions["versions_kept"],
+            builds_per_month=_dec(assumptions["builds_per_month"]),
+            egress_gb_per_build=_dec(assumptions["egress_gb_per_build"]),
+            hours_per_month=_dec(assumptions["hours_per_month"]),
+            deploy_minutes_marketplace=low_high(assumptions["deploy_minutes_marketplace"]),
+            deploy_minutes_golden_image=low_high(assumptions["deploy_minutes_golden_image"]),
+        ),
+        vm_line=_line_of(("prices", "vm_hourly"), report.lines),
+    )
+
+
+# --- effective settings -----------------------------------------------------------------------
+
+_OPTIONAL = re.compile(r"^\s*(\w+)\s*=\s*optional\((.*)\)\s*,?\s*$", re.M)
+
+
+def optional_defaults(type_expr: str) -> dict[str, Any]:
+    """`{attr: default}` from an HCL `object({ a = optional(t, default) ... })`, one attribute a line."""
+    defaults: dict[str, Any] = {}
+    for name, inner in _OPTIONAL.findall(type_expr):
+        depth, split = 0, None
+        for i, char in enumerate(inner):
+            depth += char in "([{"
+            depth -= char in ")]}"
+            if char == "," and depth == 0:
+                split = i
+                break
+        # The defaults env.yaml uses ([], {}, 1, true, "Standard_LRS") are JSON literals too.
+        defaults[name] = None if split is None else json.loads(inner[split + 1 :].strip())
+    return defaults
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the estimate depends on, resolved for one environment."""
+
+    env: str
+    golden_image_enabled: bool
+    image_strategy: str
+    build_location: str
+    regions: tuple[str, ...]
+    replica_count: int
+    storage_account_type: str
+    build_vm_size: str
+    os_disk_size_gb: Decimal
+    install_windows_updates: bool
+    session_hosts: int
+    session_host_vm_size: str
+
+
+def resolve_settings(profile: Profile, env_catalog: Catalog, golden_image: Catalog) -> Settings:
+    def tfvar(name: str) -> Any:
+        return profile.tfvars[name] if name in profile.tfvars else env_catalog.variable(name).default
+
+    image = optional_defaults(env_catalog.variable("golden_image").type) | tfvar("golden_image")
+    location = tfvar("location")
+    build_location = image.get("location") or location
+    os_disk = golden_image.variable("os_disk_size_gb").default
+    return Settings(
+        env=profile.name,
+        golden_image_enabled=bool(tfvar("enable_golden_image")),
+        image_strategy=tfvar("session_host_image_strategy"),
+        build_location=build_location,
+        regions=tuple(dict.fromkeys([build_location, *image["replication_regions"]])),
+        replica_count=int(image["replica_count"]),
+        storage_account_type=image["storage_account_type"] or golden_image.variable("storage_account_type").null_means,
+        build_vm_size=image["build_vm_size"] or golden_image.variable("vm_size").null_means,
+        os_disk_size_gb=_dec(os_disk),
+        install_windows_updates=bool(image["install_windows_updates"]),
+        session_hosts=int(tfvar("session_host_count")) + int(tfvar("pilot_session_host_count")),
+        session_host_vm_size=tfvar("session_host_vm_size"),
+    )
+
+
+# --- the estimate -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    component: str
+    cost: Decimal
+    notes: str
+
+
+@dataclass(frozen=True)
+class Savings:
+    """Session host deployment time (and its compute) saved by deploying from the golden image."""
+
+    session_hosts: int
+    realised: bool
+    minutes_per_vm_without: tuple[Decimal, Decimal]
+    minutes_per_vm_with: tuple[Decimal, Decimal]
+    minutes_saved: tuple[Decimal, Decimal]
+    compute_saved: tuple[Decimal, Decimal]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    settings: Settings
+    prices: PriceTable
+    build_hours: Decimal
+    per_build: tuple[Line, ...]
+    monthly: tuple[Line, ...]
+    savings: Savings
+
+    @property
+    def per_build_total(self) -> Decimal:
+        return sum((line.cost for line in self.per_build), Decimal(0))
+
+    @property
+    def monthly_total(self) -> Decimal:
+        return sum((line.cost for line in self.monthly), Decimal(0))
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def money(amount: Decimal) -> str:
+    return f"${cents(amount):,}"
+
+
+def plain_number(value: Decimal) -> str:
+    """1.50 -> 1.5, 127 -> 127: numbers in notes as a person writes them."""
+    return format(value.normalize(), "f")
+
+
+def estimate(settings: Settings, prices: PriceTable, origins: dict[str, str] | None = None) -> Estimate:
+    """The estimate; `origins` says where build_vm_size and session_host_vm_size came from (for errors)."""
+    a = prices.assumptions
+    s = settings
+    origins = origins or {}
+    build_hours = a.build_hours + (a.windows_update_hours if s.install_windows_updates else Decimal(0))
+    vm_rate = prices.vm_price(s.build_vm_size, origins.get("build_vm_size", "golden_image.build_vm_size"))
+    host_rate = prices.vm_price(s.session_host_vm_size, origins.get("session_host_vm_size", "session_host_vm_size"))
+    hours_note = f"{plain_number(a.build_hours)} h build" + (f" + {plain_number(a.windows_update_hours)} h Windows Update" if s.install_windows_updates else "")
+    other_regions = [r for r in s.regions if r != s.build_location]
+    storage_rate = prices.image_storage_per_gb_month[s.storage_account_type]
+    replicas = s.replica_count * len(s.regions)
+    replica_note = f"{len(s.regions)} region{'s' if len(s.regions) != 1 else ''} × {s.replica_count} replica{'s' if s.replica_count != 1 else ''}"
+
+    per_build = (
+        Line("Temporary Build VM", vm_rate * build_hours, f"{s.build_vm_size} for {plain_number(build_hours)} h ({hours_note}) at ${plain_number(vm_rate)}/h"),
+        Line(
+            "Temporary Disk",
+            s.os_disk_size_gb * prices.build_os_disk_per_gb_month * build_hours / a.hours_per_month,
+            f"{plain_number(s.os_disk_size_gb)} GB Premium SSD for {plain_number(build_hours)} h at ${plain_number(prices.build_os_disk_per_gb_month)}/GB-month ({plain_number(a.hours_per_month)} h)",
+        ),
+        Line("Network Egress", a.egress_gb_per_build * prices.internet_egress_per_gb, f"{plain_number(a.egress_gb_per_build)} GB at ${plain_number(prices.internet_egress_per_gb)}/GB: script downloads, package installs"),
+        Line(
+            "Replication",
+            a.image_size_gb * len(other_regions) * prices.inter_region_transfer_per_gb,
+            (f"{plain_number(a.image_size_gb)} GB to {len(other_regions)} other region{'s' if len(other_regions) != 1 else ''} ({', '.join(other_regions)}) at ${plain_number(prices.inter_region_transfer_per_gb)}/GB" if other_regions else f"single region ({s.build_location}): no transfer"),
+        ),
+        Line("AIB Service", Decimal(0), "FREE (no separate charge)"),
+    )
+    build_total = sum((line.cost for line in per_build), Decimal(0))
+    older = a.versions_kept - 1
+    monthly = (
+        Line(
+            "Image Storage (latest version)",
+            a.image_size_gb * replicas * storage_rate,
+            f"{plain_number(a.image_size_gb)} GB × {replica_note} at ${plain_number(storage_rate)}/GB-month ({s.storage_account_type})",
+        ),
+        Line(
+            "Snapshots/Versions",
+            a.image_size_gb * older * replicas * storage_rate,
+            f"{older} older version{'s' if older != 1 else ''} kept (keep last {a.versions_kept}), same replicas",
+        ),
+        Line("Compute Gallery", Decimal(0), "FREE (no separate charge)"),
+        Line("Builds", a.builds_per_month * build_total, f"{plain_number(a.builds_per_month)} build/month × {money(build_total)}"),
+    )
+
+    without, with_ = a.deploy_minutes_marketplace, a.deploy_minutes_golden_image
+    saved = tuple(s.session_hosts * (w - g) for w, g in zip(without, with_))
+    realised = s.golden_image_enabled and s.image_strategy == "aib_gallery"
+    savings = Savings(
+        session_hosts=s.session_hosts,
+        realised=realised,
+        minutes_per_vm_without=without,
+        minutes_per_vm_with=with_,
+        minutes_saved=saved,  # type: ignore[arg-type]
+        compute_saved=tuple(m / 60 * host_rate for m in saved),  # type: ignore[arg-type]
+    )
+    return Estimate(settings, prices, build_hours, per_build, monthly, savings)
+
+
+def estimate_env(root: Path, env: str) -> Estimate:
+    """Load the catalogs and the price table, and estimate catalog/envs/<env>.yaml."""
+    catalogs = load_catalogs(root)
+    env_catalog = next((c for c in catalogs if c.kind == "root"), None)
+    golden_image = next((c for c in catalogs if c.module == "golden_image"), None)
+    if env_catalog is None or golden_image is None:
+        raise GeneratorError("avdgen cost needs a kind: root catalog and catalog/golden_image.yaml")
+    profiles = {p.name: p for p in env_catalog.profiles}
+    if env not in profiles:
+        raise CatalogError(f"unknown environment {env!r}", [f"no catalog/envs/{env}.yaml; environments: {', '.join(sorted(profiles))}"])
+    profile = profiles[env]
+    prices = load_prices(root)
+    settings = resolve_settings(profile, env_catalog, golden_image)
+    if settings.storage_account_type not in prices.image_storage_per_gb_month:
+        raise GeneratorError(
+            f"no image storage price for {settings.storage_account_type!r}",
+            [f"{prices.where}: prices.image_storage_per_gb_month has {', '.join(prices.image_storage_per_gb_month)}"],
+        )
+    # Where each priced size comes from, for a missing-price error: the profile's line, or the default.
+    _, report = _read_yaml(profile.path, root, "profile")
+    image_vars = profile.tfvars.get("golden_image", {})
+    origins = {
+        "build_vm_size": (
+            f"golden_image.build_vm_size at {report.where}:{_line_of(('tfvars', 'golden_image', 'build_vm_size'), report.lines)}"
+            if image_vars.get("build_vm_size")
+            else f"the golden_image module's default build VM ({report.where} sets no golden_image.build_vm_size)"
+        ),
+        "session_host_vm_size": (
+            f"session_host_vm_size at {report.where}:{_line_of(('tfvars', 'session_host_vm_size'), report.lines)}"
+            if "session_host_vm_size" in profile.tfvars
+            else f"the default session_host_vm_size ({report.where} sets none)"
+        ),
+    }
+    return estimate(settings, prices, origins)
