@@ -54,22 +54,6 @@ class BuildTarget:
     build_timeout_minutes: int
 
 
-def root_catalog(catalogs: list[Catalog]) -> Catalog:
-    for catalog in catalogs:
-        if catalog.kind == "root":
-            return catalog
-    raise GeneratorError("no root catalog (kind: root) with env profiles in catalog/")
-
-
-def find_profile(catalogs: list[Catalog], env: str) -> tuple[Catalog, Profile]:
-    catalog = root_catalog(catalogs)
-    for profile in catalog.profiles:
-        if profile.name == env:
-            return catalog, profile
-    known = ", ".join(p.name for p in catalog.profiles)
-    raise GeneratorError(f"unknown env {env!r}: no catalog/envs/{env}.yaml (known: {known})")
-
-
 def golden_image_enabled(catalog: Catalog, profile: Profile) -> bool:
     return bool(profile.tfvars.get("enable_golden_image", catalog.variable("enable_golden_image").default))
 

@@ -367,3 +367,21 @@ def load_catalogs(root: Path) -> list[Catalog]:
     if not files:
         raise CatalogError(f"no catalog files in {root / 'catalog'}")
     return [load_catalog(f, root) for f in files]
+
+
+def root_catalog(catalogs: list[Catalog]) -> Catalog:
+    """The catalog of the env root configurations (kind: root)."""
+    for catalog in catalogs:
+        if catalog.kind == "root":
+            return catalog
+    raise CatalogError("no root catalog (kind: root) with env profiles in catalog/")
+
+
+def env_profile(catalogs: list[Catalog], env: str) -> tuple[Catalog, Profile]:
+    """The root catalog and the profile of env `env`, or an error naming the envs there are."""
+    catalog = root_catalog(catalogs)
+    for profile in catalog.profiles:
+        if profile.name == env:
+            return catalog, profile
+    known = ", ".join(p.name for p in catalog.profiles)
+    raise CatalogError(f"unknown env {env!r}: no catalog/envs/{env}.yaml (known: {known})")

@@ -31,7 +31,18 @@ def _fail(error: GeneratorError) -> None:
     raise SystemExit(error.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Group(click.Group):
+    """Every avdgen command's domain errors become `error: ...` on stderr and their exit code
+    (2 for bad input), never a traceback; commands just raise them."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GeneratorError as error:
+            _fail(error)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Project root (default: the nearest directory above the current one with catalog/ and templates/).")
 @click.version_option(package_name="avdgen")
 @click.pass_context

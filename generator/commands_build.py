@@ -8,7 +8,7 @@ import subprocess
 import click
 
 from . import build_commands as bc
-from .catalog import load_catalogs
+from .catalog import env_profile, load_catalogs
 from .errors import GeneratorError
 
 EPILOG = f"""{bc.STATES_HELP}
@@ -38,18 +38,14 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     scheduled pipelines in .github/workflows/ and pipelines/. `eval "$(avdgen build dev start)"`
     runs a printed command in your shell.
     """
-    try:
-        root = obj.root  # cli.Context: the project root, or a clear error
-        catalog, profile = bc.find_profile(load_catalogs(root), env)
-        argv = bc.command(bc.build_target(catalog, profile), bc.Action(action))
-        if not run_it:
-            click.echo(bc.shell(argv))
-            return
-        az = shutil.which("az")
-        if az is None:
-            raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it", [bc.shell(argv)])
-    except GeneratorError as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(error.exit_code) from None
+    root = obj.root  # cli.Context: the project root, or a clear error
+    catalog, profile = env_profile(load_catalogs(root), env)
+    argv = bc.command(bc.build_target(catalog, profile), bc.Action(action))
+    if not run_it:
+        click.echo(bc.shell(argv))
+        return
+    az = shutil.which("az")
+    if az is None:
+        raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it", [bc.shell(argv)])
     click.echo(f"+ {bc.shell(argv)}", err=True)
     raise SystemExit(subprocess.run([az, *argv[1:]], check=False).returncode)

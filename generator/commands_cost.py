@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from .cost import Estimate, Line, plain_number, estimate_env, money
-from .errors import GeneratorError
 
 COST_EXIT_CODES = """\b
 Exit codes:
@@ -63,9 +62,4 @@ def cost(obj, env: str) -> None:
 
     Prices and assumptions come from catalog/prices.yaml (dated list prices; edit them there).
     """
-    try:
-        est = estimate_env(obj.root, env)
-    except GeneratorError as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(error.exit_code) from None
-    click.echo(render_estimate(est), nl=False)
+    click.echo(render_estimate(estimate_env(obj.root, env)), nl=False)

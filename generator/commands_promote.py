@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from .errors import GeneratorError
 from .project import render_project
 from .promote import Change, plan_promotion, plan_rollback, write
 from .write import apply, classify
@@ -49,12 +48,8 @@ def promote(obj, source: str, target: str, version: str) -> None:
       0  pinned and rendered
       2  bad input: unknown env, invalid or not newer version
     """
-    try:
-        root = obj.root  # cli.Context: the project root, or a clear error
-        _pin(root, plan_promotion(root, source, target, version))
-    except GeneratorError as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(error.exit_code) from None
+    root = obj.root  # cli.Context: the project root, or a clear error
+    _pin(root, plan_promotion(root, source, target, version))
 
 
 @click.command()
@@ -71,9 +66,5 @@ def rollback(obj, env: str) -> None:
       0  pinned and rendered
       2  no earlier version, a history that disagrees with the profile, unknown env
     """
-    try:
-        root = obj.root
-        _pin(root, plan_rollback(root, env))
-    except GeneratorError as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(error.exit_code) from None
+    root = obj.root
+    _pin(root, plan_rollback(root, env))

@@ -17,11 +17,6 @@ Exit codes:
   2  bad input: no such file or env, no schema, a file or schema that does not parse"""
 
 
-def _fail(error: GeneratorError) -> None:
-    click.echo(f"error: {error}", err=True)
-    raise SystemExit(error.exit_code)
-
-
 def _display(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
@@ -48,39 +43,36 @@ def validate_vars(obj, target: str, schema_file: Path | None, module: str | None
     """
     if sum(x is not None for x in (schema_file, module, env)) > 1:
         raise click.UsageError("give at most one of --schema, --module and --env")
-    try:
-        given = Path(target)
-        root = None
-        if given.is_file():
-            tfvars = given
-        elif given.is_dir():
-            tfvars = tfvars_in(given)
-            if tfvars is None:
-                raise GeneratorError(f"{target}: no terraform.tfvars or terraform.tfvars.json in this directory")
-        else:
+    given = Path(target)
+    root = None
+    if given.is_file():
+        tfvars = given
+    elif given.is_dir():
+        tfvars = tfvars_in(given)
+        if tfvars is None:
+            raise GeneratorError(f"{target}: no terraform.tfvars or terraform.tfvars.json in this directory")
+    else:
+        root = obj.root
+        env_dir = root / "envs" / target
+        tfvars = tfvars_in(env_dir) if "/" not in target and env_dir.is_dir() else None
+        if tfvars is None:
+            known = ", ".join(env_names(root)) or "none"
+            raise GeneratorError(f"{target}: no such file, and no env of that name with a terraform.tfvars (envs: {known})")
+        env = env if (schema_file or module or env) else target
+    if module or env:
+        root = root or obj.root
+        schema = root / "modules" / module / MODULE_SCHEMA if module else root / "envs" / env / ENV_SCHEMA
+    else:
+        schema = schema_file or sibling_schema(tfvars)
+        if schema is None:
+            raise click.UsageError(f"no schema beside {target}: pass --schema FILE, --module NAME or --env NAME")
+    if root is None:
+        try:
             root = obj.root
-            env_dir = root / "envs" / target
-            tfvars = tfvars_in(env_dir) if "/" not in target and env_dir.is_dir() else None
-            if tfvars is None:
-                known = ", ".join(env_names(root)) or "none"
-                raise GeneratorError(f"{target}: no such file, and no env of that name with a terraform.tfvars (envs: {known})")
-            env = env if (schema_file or module or env) else target
-        if module or env:
-            root = root or obj.root
-            schema = root / "modules" / module / MODULE_SCHEMA if module else root / "envs" / env / ENV_SCHEMA
-        else:
-            schema = schema_file or sibling_schema(tfvars)
-            if schema is None:
-                raise click.UsageError(f"no schema beside {target}: pass --schema FILE, --module NAME or --env NAME")
-        if root is None:
-            try:
-                root = obj.root
-            except GeneratorError:
-                root = None  # outside a project: show paths as given
-        display = _display(tfvars, root) if tfvars != given else target
-        problems = check_file(tfvars, schema, display)
-    except GeneratorError as error:
-        _fail(error)
+        except GeneratorError:
+            root = None  # outside a project: show paths as given
+    display = _display(tfvars, root) if tfvars != given else target
+    problems = check_file(tfvars, schema, display)
     for problem in problems:
         click.echo(str(problem))
     schema_shown = _display(schema, root)

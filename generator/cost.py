@@ -16,8 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, Profile, _check_schema, _line_of, _read_yaml, load_catalogs
-from .errors import CatalogError, GeneratorError
+from .catalog import Catalog, Profile, _check_schema, _line_of, _read_yaml, env_profile, load_catalogs
+from .errors import GeneratorError
 
 PRICES_FILE = Path("catalog") / "prices.yaml"
 STORAGE_TYPES = ("Standard_LRS", "Standard_ZRS", "Premium_LRS")
@@ -282,14 +282,10 @@ def estimate(settings: Settings, prices: PriceTable, origins: dict[str, str] | N
 def estimate_env(root: Path, env: str) -> Estimate:
     """Load the catalogs and the price table, and estimate catalog/envs/<env>.yaml."""
     catalogs = load_catalogs(root)
-    env_catalog = next((c for c in catalogs if c.kind == "root"), None)
+    env_catalog, profile = env_profile(catalogs, env)
     golden_image = next((c for c in catalogs if c.module == "golden_image"), None)
-    if env_catalog is None or golden_image is None:
-        raise GeneratorError("avdgen cost needs a kind: root catalog and catalog/golden_image.yaml")
-    profiles = {p.name: p for p in env_catalog.profiles}
-    if env not in profiles:
-        raise CatalogError(f"unknown environment {env!r}", [f"no catalog/envs/{env}.yaml; environments: {', '.join(sorted(profiles))}"])
-    profile = profiles[env]
+    if golden_image is None:
+        raise GeneratorError("avdgen cost needs catalog/golden_image.yaml")
     prices = load_prices(root)
     settings = resolve_settings(profile, env_catalog, golden_image)
     if settings.storage_account_type not in prices.image_storage_per_gb_month:

@@ -18,7 +18,7 @@ import jinja2
 
 from . import build_commands as bc
 from .artifact import Artifact
-from .catalog import Catalog, Profile
+from .catalog import Catalog, Profile, root_catalog
 from .errors import TemplateError
 from .render import environment, header_for
 
@@ -118,7 +118,7 @@ def build_pipeline(catalog: Catalog, profile: Profile) -> BuildPipeline:
 
 def build_pipelines(catalogs: list[Catalog]) -> list[BuildPipeline]:
     """One per env profile whose golden image is enabled, in profile order."""
-    catalog = bc.root_catalog(catalogs)
+    catalog = root_catalog(catalogs)
     return [build_pipeline(catalog, p) for p in catalog.profiles if bc.golden_image_enabled(catalog, p)]
 
 

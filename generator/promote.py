@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .catalog import Catalog, Profile, load_catalogs
+from .catalog import Catalog, Profile, env_profile, load_catalogs
 from .errors import GeneratorError
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -61,14 +61,10 @@ class Env:
 
 
 def find_env(root: Path, name: str) -> Env:
-    for catalog in load_catalogs(root):
-        for profile in catalog.profiles:
-            if profile.name == name:
-                if not profile.tfvars.get("enable_golden_image", True) or "golden_image" not in profile.tfvars:
-                    raise PromotionError(f"env {name!r} has no golden image (enable_golden_image is false or golden_image is unset in {profile.path.name})")
-                return Env(catalog, profile)
-    known = [p.name for c in load_catalogs(root) for p in c.profiles]
-    raise PromotionError(f"no env {name!r}; envs are {', '.join(known)} (catalog/envs/*.yaml)")
+    catalog, profile = env_profile(load_catalogs(root), name)
+    if not profile.tfvars.get("enable_golden_image", True) or "golden_image" not in profile.tfvars:
+        raise PromotionError(f"env {name!r} has no golden image (enable_golden_image is false or golden_image is unset in {profile.path.name})")
+    return Env(catalog, profile)
 
 
 # --- the profile's pinned version, edited as text ---------------------------------------------

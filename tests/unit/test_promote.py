@@ -50,7 +50,7 @@ def test_promote_refuses_bad_or_older_versions(project, avdgen, version, message
 
 def test_unknown_env_is_named(project, avdgen):
     result = avdgen(project, "promote", "--from", "dev", "--to", "staging", "1.2.0")
-    assert result.exit_code == 2 and "no env 'staging'; envs are dev, prod" in result.stderr
+    assert result.exit_code == 2 and "unknown env 'staging': no catalog/envs/staging.yaml (known: dev, prod)" in result.stderr
 
 
 def test_rollback_returns_to_the_previous_pin_each_time(project, avdgen):
