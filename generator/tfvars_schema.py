@@ -227,6 +227,14 @@ def catalog_schema(catalog: Catalog, title: str) -> dict[str, Any]:
         "properties": {v.name: _property(v) for v in catalog.variables},
         "additionalProperties": False,
     }
+    if catalog.kind == "root":
+        # An env's tfvars never holds a secret (the env profiles refuse them too).
+        for v in catalog.variables:
+            if v.sensitive:
+                schema["properties"][v.name]["allOf"] = [*schema["properties"][v.name].get("allOf", []), {
+                    "errorMessage": f"{v.name} is sensitive: never write it in a tfvars file; set TF_VAR_{v.name} or read it from Key Vault.",
+                    "not": {},
+                }]
     required = sorted(v.name for v in catalog.variables if v.required and not v.sensitive)
     if required:
         schema["required"] = required

@@ -469,3 +469,12 @@ def test_a_broken_mirror_is_a_catalog_error_with_its_line(project, avdgen):
     result = avdgen(project, "render", "--check")
     assert result.exit_code == 2
     assert f"catalog/golden_image.yaml:{line}: variables.location.validations[0].json_schema.pattern: not a valid JSON Schema" in result.stderr
+
+
+def test_a_secret_in_an_env_tfvars_is_refused(tmp_path, avdgen):
+    tfvars = tmp_path / "terraform.tfvars"
+    tfvars.write_text((REPO / "envs/dev/terraform.tfvars").read_text() + 'admin_password = "hunter2hunter2"\n')
+    line = tfvars.read_text().count("\n")
+    result = avdgen(REPO, "validate-vars", str(tfvars), "--env", "dev")
+    assert result.exit_code == 1
+    assert f"{tfvars}:{line}: variable admin_password: admin_password is sensitive: never write it in a tfvars file" in result.stdout
