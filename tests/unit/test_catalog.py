@@ -127,7 +127,7 @@ BROKEN = [
         "yaml-syntax",
         _edit("  tags:\n    group:", "  tags:\n   group:"),
         "    type: map(string)\n    default: {}\n    nullable: false\n    description: Tags applied",  # where YAML notices
-        "<yaml>: mapping values are not allowed here",
+        "<yaml>: mapping values are not allowed",
     ),
 ]
 
