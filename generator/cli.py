@@ -56,7 +56,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
 @click.pass_obj
 def render(obj: Context, check: bool, diff: bool) -> None:
-    """Render catalog/*.yaml through templates/ into modules/."""
+    """Render catalog/*.yaml through templates/ into modules/, envs/ and the build pipelines."""
     mode = WriteMode.DIFF if diff else WriteMode.CHECK if check else WriteMode.WRITE
     try:
         root = obj.root
