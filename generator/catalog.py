@@ -197,12 +197,15 @@ class _Problems:
         line = _line_of(path, self.lines)
         self.items.append((line, f"{self.where}:{line}: {_dotted(path) or '<top>'}: {message}"))
 
+    def line_of(self, path: KeyPath) -> int:
+        return _line_of(path, self.lines)
+
     def raise_if_any(self, what: str) -> None:
         if self.items:
             raise CatalogError(f"invalid {what}", [m for _, m in sorted(self.items)])
 
 
-def _read_yaml(path: Path, root: Path | None, what: str) -> tuple[Any, _Problems]:
+def read_yaml(path: Path, root: Path | None, what: str) -> tuple[Any, _Problems]:
     where = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -222,7 +225,7 @@ def _read_yaml(path: Path, root: Path | None, what: str) -> tuple[Any, _Problems
     return data, _Problems(where, lines)
 
 
-def _check_schema(data: Any, schema: dict[str, Any], report: _Problems) -> None:
+def check_schema(data: Any, schema: dict[str, Any], report: _Problems) -> None:
     for error in jsonschema.Draft202012Validator(schema).iter_errors(data):
         where_error = tuple(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -246,8 +249,8 @@ def _check_fragment(fragment: dict[str, Any] | None, path: KeyPath, report: _Pro
 
 def load_catalog(path: Path, root: Path | None = None) -> Catalog:
     """Load and check one catalog file; raise CatalogError listing every problem found."""
-    data, report = _read_yaml(path, root, "catalog")
-    _check_schema(data, catalog_schema(), report)
+    data, report = read_yaml(path, root, "catalog")
+    check_schema(data, catalog_schema(), report)
     report.raise_if_any("catalog")
 
     groups = tuple(data["groups"])
@@ -333,8 +336,8 @@ def profile_schema() -> dict[str, Any]:
 
 def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Profile:
     """Load an env profile and check its tfvars against the root catalog's variables."""
-    data, report = _read_yaml(path, root, "profile")
-    _check_schema(data, profile_schema(), report)
+    data, report = read_yaml(path, root, "profile")
+    check_schema(data, profile_schema(), report)
     report.raise_if_any("profile")
     variables = {v.name: v for v in catalog.variables}
     for name, value in data["tfvars"].items():

@@ -173,18 +173,15 @@ def schema_import(obj: Context, files: tuple[Path, ...], into: Path | None) -> N
 
 
 def _register_subcommands() -> None:
+    # Each command lives beside the code it drives; imported here so cli.py stays the one entry.
     from .commands_build import build
-    from .commands_promote import promote, rollback
     from .commands_cost import cost
-    from .offline.commands import offline
+    from .commands_promote import promote, rollback
     from .commands_vars import validate_vars
+    from .offline.commands import offline
 
-    cli.add_command(offline)
-    cli.add_command(validate_vars)
-    cli.add_command(build)
-    cli.add_command(cost)
-    cli.add_command(promote)
-    cli.add_command(rollback)
+    for command in (offline, validate_vars, build, cost, promote, rollback):
+        cli.add_command(command)
 
 
 _register_subcommands()

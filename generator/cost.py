@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, Profile, _check_schema, _line_of, _read_yaml, env_profile, load_catalogs
+from .catalog import Catalog, Profile, check_schema, env_profile, load_catalogs, read_yaml
 from .errors import GeneratorError
 
 PRICES_FILE = Path("catalog") / "prices.yaml"
@@ -73,8 +73,8 @@ class PriceTable:
 
 def load_prices(root: Path) -> PriceTable:
     """Load and check catalog/prices.yaml; errors are `file:line: key.path: message`."""
-    data, report = _read_yaml(root / PRICES_FILE, root, "price table")
-    _check_schema(data, prices_schema(), report)
+    data, report = read_yaml(root / PRICES_FILE, root, "price table")
+    check_schema(data, prices_schema(), report)
     report.raise_if_any("price table")
     prices, assumptions = data["prices"], data["assumptions"]
     low_high = lambda pair: (_dec(pair[0]), _dec(pair[1]))  # noqa: E731
@@ -99,7 +99,7 @@ def load_prices(root: Path) -> PriceTable:
             deploy_minutes_marketplace=low_high(assumptions["deploy_minutes_marketplace"]),
             deploy_minutes_golden_image=low_high(assumptions["deploy_minutes_golden_image"]),
         ),
-        vm_line=_line_of(("prices", "vm_hourly"), report.lines),
+        vm_line=report.line_of(("prices", "vm_hourly")),
     )
 
 
@@ -294,16 +294,16 @@ def estimate_env(root: Path, env: str) -> Estimate:
             [f"{prices.where}: prices.image_storage_per_gb_month has {', '.join(prices.image_storage_per_gb_month)}"],
         )
     # Where each priced size comes from, for a missing-price error: the profile's line, or the default.
-    _, report = _read_yaml(profile.path, root, "profile")
+    _, report = read_yaml(profile.path, root, "profile")
     image_vars = profile.tfvars.get("golden_image", {})
     origins = {
         "build_vm_size": (
-            f"golden_image.build_vm_size at {report.where}:{_line_of(('tfvars', 'golden_image', 'build_vm_size'), report.lines)}"
+            f"golden_image.build_vm_size at {report.where}:{report.line_of(('tfvars', 'golden_image', 'build_vm_size'))}"
             if image_vars.get("build_vm_size")
             else f"the golden_image module's default build VM ({report.where} sets no golden_image.build_vm_size)"
         ),
         "session_host_vm_size": (
-            f"session_host_vm_size at {report.where}:{_line_of(('tfvars', 'session_host_vm_size'), report.lines)}"
+            f"session_host_vm_size at {report.where}:{report.line_of(('tfvars', 'session_host_vm_size'))}"
             if "session_host_vm_size" in profile.tfvars
             else f"the default session_host_vm_size ({report.where} sets none)"
         ),
