@@ -125,8 +125,8 @@ variable "domain_ou_path" {
 
 variable "encryption_at_host_enabled" {
   type        = bool
-  default     = true
-  description = "Encryption at host, so temp disks and disk caches are encrypted too (managed disks always are). Needs the subscription feature once (`az feature register --namespace Microsoft.Compute --name EncryptionAtHost`) and a VM size that supports it (the Dsv3 and Dsv5 sizes do); set false where neither holds."
+  default     = false
+  description = "Encryption at host, so temp disks and disk caches are encrypted too (managed disks always are). Off by default because VM creation fails until the subscription has the feature (`az feature register --namespace Microsoft.Compute --name EncryptionAtHost`); turn it on once registered, with a VM size that supports it (the Dsv3 and Dsv5 sizes do)."
 }
 
 variable "gallery_image_version_id" {
