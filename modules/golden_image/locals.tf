@@ -130,6 +130,11 @@ locals {
     local._cleanup,
   )
 
+  vm_profile = {
+    vmSize       = local.vm_size
+    osDiskSizeGB = var.os_disk_size_gb
+  }
+
   distribute = [{
     type              = "SharedImage"
     galleryImageId    = local.image_version_id

@@ -78,9 +78,11 @@ resource "azurerm_role_assignment" "this" {
   principal_type       = "ServicePrincipal"
 }
 
-# Image Builder refuses in-place updates except identity, tags, distribute and vmProfile, so a
-# change to any other part of the body replaces the template (replace_triggers_refs) instead of
-# failing at apply. `terraform apply` never starts a build: see the build_command_* outputs.
+# Image Builder refuses a PUT on an existing template (409), and azapi_resource updates with PUT.
+# So the template is only ever created (or replaced): a change to what cannot be patched (source,
+# customize, timeout) replaces it, via replace_triggers_external_values; the parts Image Builder
+# can PATCH (distribute, vmProfile, tags, identity) are sent by azapi_resource_action below and
+# ignored here. `terraform apply` never starts a build: see the build_command_* outputs.
 resource "azapi_resource" "this" {
   type      = "Microsoft.VirtualMachineImages/imageTemplates@2024-02-01"
   name      = var.image_template_name
@@ -99,25 +101,25 @@ resource "azapi_resource" "this" {
       customize             = local.customize
       buildTimeoutInMinutes = var.build_timeout_minutes
       distribute            = local.distribute
-      vmProfile = {
-        vmSize       = local.vm_size
-        osDiskSizeGB = var.os_disk_size_gb
-      }
+      vmProfile             = local.vm_profile
     }
   }
 
-  replace_triggers_refs = [
-    "properties.source",
-    "properties.customize",
-    "properties.buildTimeoutInMinutes",
-  ]
+  replace_triggers_external_values = {
+    source                = local.source
+    customize             = local.customize
+    buildTimeoutInMinutes = var.build_timeout_minutes
+  }
 
   # Terraform evaluates error_message even when the condition holds, so it must survive nulls.
   lifecycle {
+    ignore_changes = [body, tags, identity]
+
     precondition {
       condition     = var.gallery_image_storage_account_type == null || var.storage_account_type == null || var.gallery_image_storage_account_type == var.storage_account_type
       error_message = "storage_account_type = '${var.storage_account_type == null ? "" : var.storage_account_type}' and gallery_image_storage_account_type = '${var.gallery_image_storage_account_type == null ? "" : var.gallery_image_storage_account_type}' are two spellings of one setting with different values; set only one of them."
     }
+
     precondition {
       condition     = var.build_vm_size == null || var.vm_size == null || var.build_vm_size == var.vm_size
       error_message = "vm_size = '${var.vm_size == null ? "" : var.vm_size}' and build_vm_size = '${var.build_vm_size == null ? "" : var.build_vm_size}' are two spellings of one setting with different values; set only one of them."
@@ -126,4 +128,25 @@ resource "azapi_resource" "this" {
 
   # The identity must hold its role before Image Builder validates the template.
   depends_on = [azurerm_role_assignment.this]
+}
+
+# The patchable parts, as Image Builder's PATCH (ImageTemplateUpdateParameters) takes them: runs
+# after the template is created (a no-op then) and again whenever one of them changes, e.g. a new
+# image_version or replication region, without replacing the template.
+resource "azapi_resource_action" "update" {
+  type        = azapi_resource.this.type
+  resource_id = azapi_resource.this.id
+  method      = "PATCH"
+
+  body = {
+    identity = {
+      type                   = "UserAssigned"
+      userAssignedIdentities = { (azurerm_user_assigned_identity.this.id) = {} }
+    }
+    tags = var.tags
+    properties = {
+      distribute = local.distribute
+      vmProfile  = local.vm_profile
+    }
+  }
 }

@@ -17,6 +17,7 @@ HERE = Path(__file__).parent
 MODULE = REPO / "modules/golden_image"
 DEFAULTS = HERE / "defaults.tfvars"
 TEMPLATE = "azapi_resource.this"
+PATCH = "azapi_resource_action.update"
 
 pytestmark = pytest.mark.plan
 
@@ -104,7 +105,8 @@ def _actions(ws, variables) -> dict[str, list[str]]:
     {"build_timeout_minutes": 300},  # buildTimeoutInMinutes
 ])
 def test_changing_an_immutable_part_replaces_the_template(applied, variables):
-    assert _actions(applied, variables) == {TEMPLATE: ["delete", "create"]}
+    # The PATCH runs again against the new template (its resource_id is known after apply).
+    assert _actions(applied, variables) == {TEMPLATE: ["delete", "create"], PATCH: ["update"]}
 
 
 @pytest.mark.parametrize("variables", [
@@ -114,10 +116,23 @@ def test_changing_an_immutable_part_replaces_the_template(applied, variables):
     {"vm_size": "Standard_D8s_v5", "os_disk_size_gb": 256},  # vmProfile
     {"tags": {"Owner": "avd"}},  # tags (other resources are tagged too)
 ])
-def test_changing_only_patchable_parts_updates_in_place(applied, variables):
+def test_changing_only_patchable_parts_is_patched_not_replaced(applied, variables):
+    # azapi_resource would update with PUT, which Image Builder refuses: the template stays as
+    # it is and the PATCH action carries the change.
     actions = _actions(applied, variables)
-    assert actions[TEMPLATE] == ["update"]
+    assert TEMPLATE not in actions, actions
+    assert actions[PATCH] == ["update"]
     assert all(act == ["update"] for act in actions.values()), actions
+
+
+def test_the_patch_carries_exactly_the_patchable_parts(applied):
+    plan = summarize(applied.plan([DEFAULTS], {"image_version": "1.0.1", "vm_size": "Standard_D8s_v5"}))
+    body = plan.values[PATCH]["body"]
+    assert set(body) == {"identity", "tags", "properties"}
+    assert set(body["properties"]) == {"distribute", "vmProfile"}
+    assert body["properties"]["distribute"][0]["galleryImageId"].endswith("/versions/1.0.1")
+    assert body["properties"]["vmProfile"] == {"vmSize": "Standard_D8s_v5", "osDiskSizeGB": 127}
+    assert plan.values[PATCH]["method"] == "PATCH"
 
 
 def test_no_change_plans_nothing(applied):
