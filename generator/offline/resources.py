@@ -31,12 +31,16 @@ from .wire import UNKNOWN, CtyType, Dyn, dyn
 
 _AZURERM_FORCE_NEW = ("name", "location", "resource_group_name")
 FORCE_NEW: dict[str, tuple[str, ...]] = {
-    "azurerm_shared_image": ("gallery_name", "identifier", "os_type", "hyper_v_generation"),
+    "azurerm_shared_image": ("gallery_name", "identifier", "os_type", "hyper_v_generation", "trusted_launch_supported", "trusted_launch_enabled", "specialized"),
     "azurerm_shared_image_version": ("gallery_name", "image_name"),
     "azurerm_role_assignment": ("scope", "role_definition_id", "role_definition_name", "principal_id"),
     "azurerm_role_definition": ("scope", "role_definition_id"),
     "azurerm_subnet": ("virtual_network_name",),
-    "azurerm_windows_virtual_machine": ("admin_username", "admin_password", "computer_name", "zone"),
+    # A new image means a new VM (ForceNew in azurerm's windows virtual machine resource).
+    "azurerm_windows_virtual_machine": (
+        "admin_username", "admin_password", "computer_name", "zone", "availability_set_id",
+        "source_image_id", "source_image_reference", "secure_boot_enabled", "vtpm_enabled",
+    ),
     "azurerm_virtual_machine_extension": ("virtual_machine_id", "publisher", "type"),
     "azurerm_virtual_desktop_host_pool": ("type",),
     "azurerm_virtual_desktop_host_pool_registration_info": ("hostpool_id",),

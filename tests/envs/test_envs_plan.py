@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from generator.plan import PlanError, summarize
 from plan_plugin import SCHEMA_SETS, workspace
@@ -114,3 +115,17 @@ def test_avdgen_plan_uses_placeholders_only_for_unset_secrets(avdgen, monkeypatc
     monkeypatch.setenv("TF_VAR_admin_password", "from-the-environment-1A!")
     result = avdgen(REPO, "plan", str(REPO / "envs/dev"), "--var-file", str(SECRETS))
     assert result.exit_code == 0 and "placeholder" not in result.stderr
+
+
+def test_a_new_pinned_version_replaces_the_session_hosts():
+    """What `avdgen promote` + `terraform apply` does to prod: the template is only PATCHed, and
+    every session host is replaced (a VM's image cannot change in place), which is why the envs
+    README builds the version before rolling the hosts."""
+    ws = workspace(REPO / "envs/prod", "vendored")
+    ws.apply([SECRETS])
+    golden = dict(yaml.safe_load((REPO / "catalog/envs/prod.yaml").read_text())["tfvars"]["golden_image"], image_version="1.1.0")
+    actions = {a: act for a, act in summarize(ws.plan([SECRETS], {"golden_image": golden})).actions.items() if act != ["no-op"]}
+    vms = [a for a in actions if a.startswith("module.session_hosts.azurerm_windows_virtual_machine")]
+    assert len(vms) == 4 and all(actions[a] == ["delete", "create"] for a in vms), actions
+    assert "module.golden_image[0].azapi_resource.this" not in actions
+    assert actions["module.golden_image[0].azapi_resource_action.update"] == ["update"]
