@@ -329,6 +329,17 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
     return catalog
 
 
+def _walk(value: Any, path: KeyPath):
+    """(key path, value) for a value and everything inside it."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk(item, (*path, i))
+
+
 @cache
 def profile_schema() -> dict[str, Any]:
     return json.loads(resources.files("generator.schemas").joinpath("profile.schema.json").read_text())
@@ -340,6 +351,10 @@ def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Prof
     check_schema(data, profile_schema(), report)
     report.raise_if_any("profile")
     variables = {v.name: v for v in catalog.variables}
+    for key_path, value in _walk(data["tfvars"], ("tfvars",)):
+        if not isinstance(value, (str, int, float, bool, type(None), list, dict)):
+            # YAML reads 2026-01-01 as a date: a value tfvars cannot hold, and surely meant as text.
+            report(key_path, f"{value!r} is a YAML {type(value).__name__}, not a string, number or bool: put it in quotes")
     for name, value in data["tfvars"].items():
         where: KeyPath = ("tfvars", name)
         variable = variables.get(name)

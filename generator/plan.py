@@ -226,7 +226,11 @@ def unset_secrets(config_dir: Path, var_files: list[Path], environ: dict[str, st
     plain = hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
     required = []
     for tf in sorted(config_dir.glob("*.tf")):
-        for entry in hcl2.loads(tf.read_text(encoding="utf-8"), serialization_options=plain).get("variable", []):
+        try:
+            variables = hcl2.loads(tf.read_text(encoding="utf-8"), serialization_options=plain).get("variable", [])
+        except Exception:  # python-hcl2's parse errors; terraform itself reports the file properly
+            continue
+        for entry in variables:
             for name, body in entry.items():
                 if body.get("sensitive") is True and "default" not in body:
                     required.append(name)

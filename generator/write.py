@@ -83,7 +83,10 @@ def classify(root: Path, rendered: dict[PurePosixPath, str], managed_dirs: list[
         if not target.exists():
             changes.append(Change(path, Kind.CREATE, None, text))
             continue
-        old = target.read_text(encoding="utf-8")
+        try:
+            old = target.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            old = ""  # not text we wrote: treated as hand-written below
         if not has_header(old):
             raise UnmanagedFileError(
                 f"{path} exists and has no generated-file header: refusing to overwrite a hand-written file",

@@ -194,7 +194,9 @@ def test_real_profiles_load():
      "tfvars.session_host_count: 'two' does not match type number"),
     (("  location: eastus\n", ""), "tfvars:", "tfvars: required variable 'location' has no value"),
     (("backend: null\n", "backend: {type: s3}\n"), "backend:", "backend: {'type': 's3'} is not valid"),
-], ids=["unknown-variable", "secret-in-tfvars", "wrong-type", "missing-required", "bad-backend"])
+    (("    image_version: 1.0.0\n", "    image_version: 2026-01-01\n"), "    image_version: 2026-01-01",
+     "tfvars.golden_image.image_version: datetime.date(2026, 1, 1) is a YAML date, not a string, number or bool: put it in quotes"),
+], ids=["unknown-variable", "secret-in-tfvars", "wrong-type", "missing-required", "bad-backend", "unquoted-date"])
 def test_broken_profile_names_file_line_and_variable(tmp_path, edit, needle, expected):
     text = DEV.replace(*edit, 1)
     assert text != DEV

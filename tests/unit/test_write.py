@@ -62,6 +62,13 @@ def test_hand_written_file_is_never_overwritten(project, avdgen):
     assert _tree(project) == before
 
 
+def test_a_binary_file_in_the_way_is_refused_not_a_traceback(project, avdgen):
+    (project / MAIN).write_bytes(b"\xff\xfe binary")
+    result = avdgen(project, "render")
+    assert result.exit_code == 2 and "has no generated-file header" in result.stderr
+    assert (project / MAIN).read_bytes() == b"\xff\xfe binary"
+
+
 def test_hand_written_files_beside_generated_ones_are_left_alone(project, avdgen):
     mine = project / "modules/golden_image/examples/minimal/terraform.tfvars"
     mine.write_text('x = "1"\n')
