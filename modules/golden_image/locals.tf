@@ -11,7 +11,11 @@ locals {
   _gallery_id_parts           = var.existing_gallery_id == null ? [] : split("/", var.existing_gallery_id)
   gallery_name                = var.existing_gallery_id == null ? azurerm_shared_image_gallery.this[0].name : local._gallery_id_parts[8]
   gallery_resource_group_name = var.existing_gallery_id == null ? azurerm_shared_image_gallery.this[0].resource_group_name : local._gallery_id_parts[4]
-  gallery_resource_group_id   = "/subscriptions/${data.azapi_client_config.current.subscription_id}/resourceGroups/${local.gallery_resource_group_name}"
+  gallery_resource_group_id = (
+    var.existing_gallery_id == null
+    ? "/subscriptions/${data.azapi_client_config.current.subscription_id}/resourceGroups/${local.gallery_resource_group_name}"
+    : join("/", slice(local._gallery_id_parts, 0, 5)) # the gallery's own subscription and resource group
+  )
 
   # IDs are composed from names (Azure's own format) rather than read from `.id`, so they are known
   # at plan time: another instance's `count = var.existing_gallery_id == null ? ...` can then be
