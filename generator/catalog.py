@@ -329,6 +329,24 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
     return catalog
 
 
+def _check_inside_values(tfvars: dict[str, Any], catalog: Catalog, report: _Problems) -> None:
+    """What the checks above cannot see: inside object values (Terraform silently drops an
+    attribute an object type does not declare, e.g. a misspelled golden_image setting) and the
+    validations' mirrors, via the tfvars JSON Schema `avdgen render` generates."""
+    from .tfvars_schema import catalog_schema as tfvars_schema  # tfvars_schema imports this module
+
+    validator = jsonschema.Draft202012Validator(tfvars_schema(catalog, "profile"))
+    for error in validator.iter_errors(tfvars):
+        where = tuple(error.absolute_path)
+        if not where or (len(where) == 1 and error.validator in ("type", "not")):
+            continue  # top-level names, types and secrets are reported above
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            unexpected = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            report(("tfvars", *where, *unexpected[:1]), f"not a setting of {where[0]} (it would be silently dropped); allowed: {', '.join(sorted(error.schema.get('properties', {})))}")
+            continue
+        report(("tfvars", *where), error.schema.get("errorMessage") or error.message)
+
+
 def _walk(value: Any, path: KeyPath):
     """(key path, value) for a value and everything inside it."""
     yield path, value
@@ -367,6 +385,8 @@ def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Prof
     for variable in catalog.variables:
         if variable.required and not variable.sensitive and variable.name not in data["tfvars"]:
             report(("tfvars",), f"required variable {variable.name!r} has no value")
+    report.raise_if_any("profile")
+    _check_inside_values(data["tfvars"], catalog, report)
     report.raise_if_any("profile")
     return Profile(path=path, name=path.stem, description=data["description"].strip(), backend=data.get("backend"), tfvars=data["tfvars"], build=data.get("build"))
 

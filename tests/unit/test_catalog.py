@@ -196,7 +196,11 @@ def test_real_profiles_load():
     (("backend: null\n", "backend: {type: s3}\n"), "backend:", "backend: {'type': 's3'} is not valid"),
     (("    image_version: 1.0.0\n", "    image_version: 2026-01-01\n"), "    image_version: 2026-01-01",
      "tfvars.golden_image.image_version: datetime.date(2026, 1, 1) is a YAML date, not a string, number or bool: put it in quotes"),
-], ids=["unknown-variable", "secret-in-tfvars", "wrong-type", "missing-required", "bad-backend", "unquoted-date"])
+    (("    chocolatey_packages:", "    chocolately_packages:"), "    chocolately_packages:",
+     "tfvars.golden_image.chocolately_packages: not a setting of golden_image (it would be silently dropped)"),
+    (("    image_version: 1.0.0\n", "    image_version: 1.1.0-beta\n"), "    image_version: 1.1.0-beta",
+     "tfvars.golden_image.image_version: image_version must be three dot-separated whole numbers"),
+], ids=["unknown-variable", "secret-in-tfvars", "wrong-type", "missing-required", "bad-backend", "unquoted-date", "typo-inside-object", "bad-version-inside-object"])
 def test_broken_profile_names_file_line_and_variable(tmp_path, edit, needle, expected):
     text = DEV.replace(*edit, 1)
     assert text != DEV
