@@ -344,7 +344,20 @@ def _check_inside_values(tfvars: dict[str, Any], catalog: Catalog, report: _Prob
             unexpected = [k for k in error.instance if k not in error.schema.get("properties", {})]
             report(("tfvars", *where, *unexpected[:1]), f"not a setting of {where[0]} (it would be silently dropped); allowed: {', '.join(sorted(error.schema.get('properties', {})))}")
             continue
-        report(("tfvars", *where), error.schema.get("errorMessage") or error.message)
+        report(("tfvars", *where), _error_message(validator.schema, error))
+
+
+def _error_message(schema: dict[str, Any], error: jsonschema.ValidationError) -> str:
+    """The catalog's own error_message (an `errorMessage` on the way to the failing keyword)."""
+    message, node = None, schema
+    for step in error.absolute_schema_path:
+        if isinstance(node, dict):
+            message = node.get("errorMessage", message)
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    return message or error.message
 
 
 def _walk(value: Any, path: KeyPath):

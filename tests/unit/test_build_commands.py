@@ -55,7 +55,8 @@ def test_unknown_env_and_action(avdgen):
 
 def test_env_without_golden_image(project, avdgen):
     dev = project / "catalog/envs/dev.yaml"
-    dev.write_text(dev.read_text().replace("enable_golden_image: true", "enable_golden_image: false"))
+    # A consistent profile: without a golden image the hosts need another image strategy.
+    dev.write_text(dev.read_text().replace("enable_golden_image: true", "enable_golden_image: false").replace("session_host_image_strategy: aib_gallery", "session_host_image_strategy: marketplace"))
     result = avdgen(project, "build", "dev", "start")
     assert result.exit_code == 2
     assert "env 'dev' has no golden image: enable_golden_image is false in catalog/envs/dev.yaml" in result.stderr

@@ -171,7 +171,8 @@ def test_defaults_and_a_disabled_golden_image(project):
     assert workflow["jobs"]["build"]["env"]["TIMEOUT_MINUTES"] == "300"  # 240 + 60
     assert _azure("prod", project)["jobs"][1]["steps"][1]["inputs"]["azureSubscription"] == "avd-golden-image-prod"
     dev = project / "catalog/envs/dev.yaml"
-    dev.write_text(dev.read_text().replace("enable_golden_image: true", "enable_golden_image: false"))
+    # A consistent profile: without a golden image the hosts need another image strategy.
+    dev.write_text(dev.read_text().replace("enable_golden_image: true", "enable_golden_image: false").replace("session_host_image_strategy: aib_gallery", "session_host_image_strategy: marketplace"))
     assert [str(p) for p in render_github_workflows(load_catalogs(project), project)] == [".github/workflows/golden-image-prod.yml"]
 
 
