@@ -166,10 +166,11 @@ resource "azurerm_virtual_machine_extension" "avd_agent" {
   ]
 }
 
-# Drain mode: the host pool's session host record refuses new sessions. The record exists once
-# the agent has registered, which the DSC extension above waits for.
-resource "azapi_update_resource" "drain" {
-  count = var.allow_new_sessions ? 0 : var.vm_count
+# Drain mode: each host's record in the host pool says whether it takes new sessions. Managed for
+# every host (not only drained ones), so setting allow_new_sessions back to true undrains them.
+# The record exists once the agent has registered, which the DSC extension above waits for.
+resource "azapi_update_resource" "session_host" {
+  count = var.vm_count
 
   type      = "Microsoft.DesktopVirtualization/hostPools/sessionHosts@2024-04-03"
   parent_id = var.host_pool_id
@@ -177,7 +178,7 @@ resource "azapi_update_resource" "drain" {
 
   body = {
     properties = {
-      allowNewSession = false
+      allowNewSession = var.allow_new_sessions
     }
   }
 

@@ -83,11 +83,19 @@ def test_ad_join_needs_the_domain_account():
                for e in _errors({"join_type": "ad", "domain_name": "corp.example.com"}))
 
 
-def test_drain_mode_updates_each_session_host():
-    plan = summarize(workspace(MODULE, "vendored").plan(BASE, {"allow_new_sessions": False, "domain_name": "corp.example.com", "domain_admin_username": "svc-join"}))
-    drains = {a: v for a, v in plan.values.items() if a.startswith("azapi_update_resource.drain")}
-    assert len(drains) == 3
-    first = drains["azapi_update_resource.drain[0]"]
+@pytest.mark.parametrize("allow", [False, True])
+def test_each_host_record_says_whether_it_takes_new_sessions(allow):
+    plan = summarize(workspace(MODULE, "vendored").plan(BASE, {"allow_new_sessions": allow, "domain_name": "corp.example.com", "domain_admin_username": "svc-join"}))
+    records = {a: v for a, v in plan.values.items() if a.startswith("azapi_update_resource.session_host")}
+    assert len(records) == 3
+    first = records["azapi_update_resource.session_host[0]"]
     assert first["name"] == "avd-sh-0.corp.example.com"
-    assert first["body"] == {"properties": {"allowNewSession": False}}
+    assert first["body"] == {"properties": {"allowNewSession": allow}}
     assert first["type"].startswith("Microsoft.DesktopVirtualization/hostPools/sessionHosts@")
+
+
+def test_undraining_updates_the_records_in_place():
+    ws = workspace(MODULE, "vendored")
+    ws.apply(BASE, {"allow_new_sessions": False})
+    actions = summarize(ws.plan(BASE, {"allow_new_sessions": True})).actions
+    assert {a: act for a, act in actions.items() if act != ["no-op"]} == {f"azapi_update_resource.session_host[{i}]": ["update"] for i in range(3)}
