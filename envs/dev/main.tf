@@ -46,7 +46,9 @@ resource "azurerm_virtual_desktop_host_pool" "this" {
   maximum_sessions_allowed = var.host_pool_max_sessions
   preferred_app_group_type = "Desktop"
   start_vm_on_connect      = true
-  tags                     = local.common_tags
+  # Entra ID joined hosts (no domain_name) accept only Entra sign-in over RDP with these.
+  custom_rdp_properties = var.domain_name == null ? "targetisaadjoined:i:1;enablerdsaadauth:i:1" : null
+  tags                  = local.common_tags
 }
 
 # The registration token expires when the rotation is due; the first apply after that renews both.
