@@ -411,8 +411,6 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         return f"{error.message}; allowed keys: {', '.join(allowed)}" if allowed else error.message
-    if error.validator == "pattern" and error.schema.get("$ref") is None and "sentence" in str(error.schema_path):
-        return f"{error.instance!r} must be a sentence ending with a period"
     if error.validator == "pattern" and error.schema.get("pattern", "").startswith("^\\S[\\s\\S]*"):
         return f"{error.instance!r} must be a sentence ending with a period"
     return error.message

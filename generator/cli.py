@@ -58,15 +58,12 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 def render(obj: Context, check: bool, diff: bool) -> None:
     """Render catalog/*.yaml through templates/ into modules/, envs/ and the build pipelines."""
     mode = WriteMode.DIFF if diff else WriteMode.CHECK if check else WriteMode.WRITE
-    try:
-        root = obj.root
-        rendered = render_project(root)
-        changes = classify(root, rendered.files, rendered.managed_dirs)
-        drifted = [c for c in changes if c.drifted]
-        if mode is WriteMode.WRITE:
-            apply(root, changes)
-    except GeneratorError as error:
-        _fail(error)
+    root = obj.root
+    rendered = render_project(root)
+    changes = classify(root, rendered.files, rendered.managed_dirs)
+    drifted = [c for c in changes if c.drifted]
+    if mode is WriteMode.WRITE:
+        apply(root, changes)
     verb = {WriteMode.WRITE: {Kind.CREATE: "created", Kind.UPDATE: "updated", Kind.EXTRA: "deleted"}}.get(
         mode, {Kind.CREATE: "would create", Kind.UPDATE: "would update", Kind.EXTRA: "would delete"}
     )
@@ -87,11 +84,7 @@ def lint(obj: Context) -> None:
     """Check the rendered modules: terraform fmt, python-hcl2 parse and round trip, catalog consistency."""
     from .lint import lint_project
 
-    try:
-        root = obj.root
-        findings = lint_project(root)
-    except GeneratorError as error:
-        _fail(error)
+    findings = lint_project(obj.root)
     for finding in findings:
         click.echo(str(finding))
     click.echo(f"{len(findings)} finding(s)", err=True)
@@ -127,15 +120,12 @@ def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate
 
     env = environment_for(schemas, None)
     click.echo(f"planning {path} offline{' and simulating apply' if simulate_apply else ''}...", err=True)
-    try:
-        # An offline plan never reaches Azure: secrets nobody set get obvious placeholders.
-        unset = unset_secrets(path, list(var_files), dict(os.environ))
-        for name in unset:
-            click.echo(f"note: {name} is not set (TF_VAR_{name}); planning with a placeholder value", err=True)
-        placeholders = {name: f"offline-placeholder-{name}-Aa1!" for name in unset}
-        summary, raw = plan_config(path, env, list(var_files), apply=simulate_apply, placeholders=placeholders)
-    except GeneratorError as error:
-        _fail(error)
+    # An offline plan never reaches Azure: secrets nobody set get obvious placeholders.
+    unset = unset_secrets(path, list(var_files), dict(os.environ))
+    for name in unset:
+        click.echo(f"note: {name} is not set (TF_VAR_{name}); planning with a placeholder value", err=True)
+    placeholders = {name: f"offline-placeholder-{name}-Aa1!" for name in unset}
+    summary, raw = plan_config(path, env, list(var_files), apply=simulate_apply, placeholders=placeholders)
     if json_out:
         json_out.write_text(json.dumps(raw, indent=2) + "\n")
     if inventory_out:
@@ -162,10 +152,7 @@ def schema_import(obj: Context, files: tuple[Path, ...], into: Path | None) -> N
     """
     from .offline.schema_import import VENDORED_DIR, import_schemas
 
-    try:
-        results = import_schemas(list(files), obj.root, into or VENDORED_DIR)
-    except GeneratorError as error:
-        _fail(error)
+    results = import_schemas(list(files), obj.root, into or VENDORED_DIR)
     for result in results:
         click.echo(f"{result.address}: {result.resources} resource and {result.data_sources} data source types -> {result.path}")
         if result.missing:
