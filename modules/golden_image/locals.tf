@@ -139,9 +139,8 @@ locals {
     osDiskSizeGB = var.os_disk_size_gb
   }
 
-  distribute = [{
+  _shared_image = {
     type              = "SharedImage"
-    galleryImageId    = local.image_version_id
     runOutputName     = local.run_output_name
     excludeFromLatest = var.exclude_from_latest
     targetRegions = [for region in local.target_regions : {
@@ -149,5 +148,18 @@ locals {
       replicaCount       = var.replica_count
       storageAccountType = local.storage_account_type
     }]
-  }]
+  }
+
+  # "pinned" publishes image_version itself, so building it twice fails; "latest" targets the
+  # image definition and Image Builder numbers each build above every version with
+  # image_version's MAJOR, so scheduled rebuilds never collide with the last one.
+  distribute = concat(
+    [for target in [merge(local._shared_image, {
+      galleryImageId = local.image_version_id
+    })] : target if var.image_versioning == "pinned"],
+    [for target in [merge(local._shared_image, {
+      galleryImageId = local.image_definition_id
+      versioning     = { scheme = "Latest", major = tonumber(split(".", var.image_version)[0]) }
+    })] : target if var.image_versioning == "latest"],
+  )
 }

@@ -2,7 +2,7 @@
 # Outputs, from catalog/golden_image.yaml.
 
 output "image_version_id" {
-  description = "Resource ID of the pinned image version a build publishes (`.../images/<definition>/versions/<image_version>`). Use it for production session hosts."
+  description = "Resource ID of the pinned version `.../images/<definition>/versions/<image_version>`, which a build publishes when `image_versioning = \"pinned\"`. Use it for production session hosts."
   value       = local.image_version_id
 }
 

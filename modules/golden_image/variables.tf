@@ -210,11 +210,22 @@ variable "image_sku" {
 variable "image_version" {
   type        = string
   default     = "1.0.0"
-  description = "Gallery image version that a build publishes, as MAJOR.MINOR.PATCH (e.g. `1.0.0` or date-based `2026.01.0`). Bump it for every build; a version that already exists in the gallery fails the build."
+  description = "Gallery image version as MAJOR.MINOR.PATCH (e.g. `1.0.0` or date-based `2026.01.0`). With `image_versioning = \"pinned\"` every build publishes this version, so bump it for every build (a version that already exists in the gallery fails the build); with `\"latest\"` builds are numbered by Image Builder within this version's MAJOR, and this is the version `image_version_id` pins session hosts to."
 
   validation {
     condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.image_version)) && alltrue([for part in split(".", var.image_version) : try(tonumber(part) <= 2147483647, false)])
     error_message = "image_version must be three dot-separated whole numbers, each at most 2147483647, such as \"1.0.0\" or \"2026.01.0\"; suffixes like \"1.1.0-beta\" are not valid gallery image versions (use exclude_from_latest = true for test builds)."
+  }
+}
+
+variable "image_versioning" {
+  type        = string
+  default     = "pinned"
+  description = "How a build's gallery version is numbered. `pinned`: every build publishes `image_version` (distribution target `.../versions/<image_version>`), for a build you name by hand. `latest`: Image Builder gives each build a new number above every existing version with `image_version`'s MAJOR (distribution target the image definition, `versioning.scheme = Latest`), so repeated and scheduled builds never collide; read the number from the run output's artifactId."
+
+  validation {
+    condition     = contains(["pinned", "latest"], var.image_versioning)
+    error_message = "image_versioning must be \"pinned\" (every build publishes image_version) or \"latest\" (Image Builder numbers each build within image_version's MAJOR)."
   }
 }
 

@@ -48,6 +48,7 @@ def request_body(values: dict) -> dict:
     ("modules/golden_image/examples/production", None),
     ("modules/golden_image", "all_customizations.tfvars"),
     ("modules/golden_image", "date_version.tfvars"),
+    ("modules/golden_image", "latest_versioning.tfvars"),
     ("modules/golden_image", "replication.tfvars"),
 ])
 def test_planned_body_is_valid_for_azapi(types, template_type, config, var_file):

@@ -38,7 +38,7 @@ def test_each_validation_fires_with_its_own_message():
     catalog = load_catalog(REPO / "catalog/golden_image.yaml", REPO)
     errors = _plan_error(HERE / "invalid_values.tfvars")
     validated = [(v.name, check.error_message) for v in catalog.variables for check in v.validations]
-    assert len(validated) == 28
+    assert len(validated) == 29
     for name, message in validated:
         expected = " ".join(message.split())
         matching = [e for e in errors if f"var.{name} is" in e and expected in e]
@@ -113,6 +113,7 @@ def test_changing_an_immutable_part_replaces_the_template(applied, variables):
     {"image_version": "1.0.1"},  # distribute
     {"replication_regions": ["westus2"], "replica_count": 2},  # distribute
     {"exclude_from_latest": True},  # distribute
+    {"image_versioning": "latest"},  # distribute: the definition, numbered by Image Builder
     {"vm_size": "Standard_D8s_v5", "os_disk_size_gb": 256},  # vmProfile
     {"tags": {"Owner": "avd"}},  # tags (other resources are tagged too)
 ])
@@ -159,3 +160,21 @@ def test_production_example_matches_the_seed():
     assert re.search(r"/images/avd-win11-m365-prod/versions/2\.1\.0$", body["distribute"][0]["galleryImageId"])
     update = next(s for s in body["customize"] if s["type"] == "WindowsUpdate")
     assert "exclude:$_.Title -like '*Preview*'" in update["filters"]
+
+
+def test_latest_versioning_distributes_to_the_definition_within_the_major():
+    plan = summarize(workspace(MODULE, "vendored").plan([HERE / "latest_versioning.tfvars"]))
+    definition = plan.outputs["image_definition_id"]
+    for address in (TEMPLATE, PATCH):
+        (target,) = plan.values[address]["body"]["properties"]["distribute"]
+        assert target["galleryImageId"] == definition, address
+        assert target["versioning"] == {"scheme": "Latest", "major": 2}, address
+    # The pinned reference still names image_version: what pinned session hosts would use.
+    assert plan.outputs["image_version_id"] == f"{definition}/versions/2.3.0"
+
+
+def test_pinned_versioning_sends_no_versioning():
+    plan = summarize(workspace(MODULE, "vendored").plan([DEFAULTS]))
+    (target,) = plan.values[TEMPLATE]["body"]["properties"]["distribute"]
+    assert target["galleryImageId"] == plan.outputs["image_version_id"]
+    assert "versioning" not in target
