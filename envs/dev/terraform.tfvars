@@ -17,6 +17,7 @@ golden_image = {
   image_definition_name = "avd-win11-m365-dev"
   image_template_name   = "avd-golden-image-dev"
   image_version         = "1.0.0"
+  image_versioning      = "latest"
   exclude_from_latest   = false
   chocolatey_packages   = ["googlechrome", "7zip"]
 }

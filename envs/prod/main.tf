@@ -96,6 +96,15 @@ module "golden_image" {
   image_definition_name              = var.golden_image.image_definition_name
   image_template_name                = var.golden_image.image_template_name
   image_version                      = var.golden_image.image_version
+  image_versioning                   = var.golden_image.image_versioning
+  base_image_publisher               = var.golden_image.base_image_publisher
+  base_image_offer                   = var.golden_image.base_image_offer
+  base_image_sku                     = var.golden_image.base_image_sku
+  base_image_version                 = var.golden_image.base_image_version
+  hyper_v_generation                 = var.golden_image.hyper_v_generation
+  image_publisher                    = var.golden_image.image_publisher
+  image_offer                        = var.golden_image.image_offer
+  image_sku                          = var.golden_image.image_sku
   replication_regions                = var.golden_image.replication_regions
   replica_count                      = var.golden_image.replica_count
   gallery_image_storage_account_type = var.golden_image.storage_account_type
@@ -108,6 +117,8 @@ module "golden_image" {
   restart_after_customization        = var.golden_image.restart_after_customization
   build_vm_size                      = var.golden_image.build_vm_size
   build_timeout_minutes              = var.golden_image.build_timeout_minutes
+  os_disk_size_gb                    = var.golden_image.os_disk_size_gb
+  run_cleanup_script                 = var.golden_image.run_cleanup_script
 
   tags = local.common_tags
 }

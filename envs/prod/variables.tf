@@ -36,6 +36,17 @@ variable "golden_image" {
     restart_after_customization = optional(bool, false)
     build_vm_size               = optional(string)
     build_timeout_minutes       = optional(number, 240)
+    image_versioning            = optional(string, "pinned")
+    base_image_publisher        = optional(string, "MicrosoftWindowsDesktop")
+    base_image_offer            = optional(string, "office-365")
+    base_image_sku              = optional(string, "win11-22h2-avd-m365")
+    base_image_version          = optional(string, "latest")
+    hyper_v_generation          = optional(string, "V2")
+    image_publisher             = optional(string, "MyCompany")
+    image_offer                 = optional(string, "AVD-GoldenImage")
+    image_sku                   = optional(string, "Win11-M365-Custom")
+    os_disk_size_gb             = optional(number, 127)
+    run_cleanup_script          = optional(bool, true)
   })
   description = "Settings passed to modules/golden_image. `location` is the build region (default the environment's); the image is replicated to it plus `replication_regions`."
 

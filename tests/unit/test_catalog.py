@@ -207,3 +207,23 @@ def test_broken_profile_names_file_line_and_variable(tmp_path, edit, needle, exp
     error = _load_env(tmp_path, text)
     line = _line_of(text, needle)
     assert f"catalog/envs/dev.yaml:{line}: {expected}" in str(error), str(error)
+
+
+def test_env_golden_image_object_defaults_are_the_module_defaults():
+    """envs/*/main.tf passes every attribute of var.golden_image to the module, so an attribute's
+    `optional(...)` default replaces the module's own default: they must be the same value."""
+    from generator.tfvars_schema import type_schema
+
+    module = load_catalog(REPO / "catalog/golden_image.yaml", REPO)
+    env = load_catalog(REPO / "catalog/env.yaml", REPO)
+    feeds = {"storage_account_type": "gallery_image_storage_account_type"}
+    attributes = type_schema(env.variable("golden_image").type)["properties"]
+    wired = (REPO / "templates/env/main.tf.j2").read_text()
+    compared = 0
+    for attribute, schema in attributes.items():
+        variable = module.variable(feeds.get(attribute, attribute))
+        assert re.search(rf"^  {variable.name} += .*\bvar\.golden_image\.{attribute}\b", wired, re.M), f"{attribute} is not passed on"
+        if "default" in schema and variable.has_default and attribute != "storage_account_type":
+            assert schema["default"] == variable.default, attribute
+            compared += 1
+    assert compared >= 20
