@@ -52,6 +52,14 @@ class BuildTarget:
     template_name: str
     run_output_name: str
     build_timeout_minutes: int
+    gallery_name: str
+    image_definition: str
+    image_version: str
+    image_versioning: str  # pinned: every build publishes image_version; latest: numbered by Image Builder
+
+    @property
+    def pinned(self) -> bool:
+        return self.image_versioning == "pinned"
 
 
 def golden_image_enabled(catalog: Catalog, profile: Profile) -> bool:
@@ -73,6 +81,11 @@ def build_target(catalog: Catalog, profile: Profile) -> BuildTarget:
         template_name=image["image_template_name"],
         run_output_name=image.get("run_output_name") or image["image_template_name"],
         build_timeout_minutes=int(timeout) or DEFAULT_BUILD_TIMEOUT_MINUTES,
+        # envs/<env> creates the gallery in the env's resource group.
+        gallery_name=image["gallery_name"],
+        image_definition=image["image_definition_name"],
+        image_version=str(image.get("image_version", "1.0.0")),
+        image_versioning=image.get("image_versioning", "pinned"),
     )
 
 
@@ -95,6 +108,28 @@ def command(target: BuildTarget, action: Action) -> list[str]:
 def query_command(target: BuildTarget, field: str) -> list[str]:
     """az argv printing one lastRunStatus field (runState, startTime, message) as plain text."""
     return ["az", "image", "builder", "show", *_template(target), "--query", f"lastRunStatus.{field}", "-o", "tsv"]
+
+
+def published_command(target: BuildTarget) -> list[str]:
+    """az argv printing the pinned version's name if the gallery has it, nothing if not.
+
+    `list` with a filter rather than `show`: `show` fails both for a missing version and for a
+    failed login, and only the first means "not published".
+    """
+    return [
+        "az", "sig", "image-version", "list", "--resource-group", target.resource_group,
+        "--gallery-name", target.gallery_name, "--gallery-image-definition", target.image_definition,
+        "--query", f'[?name==`"{target.image_version}"`].name', "-o", "tsv",
+    ]
+
+
+def already_published_message(target: BuildTarget) -> str:
+    return (
+        f"version {target.image_version} of {target.image_definition} is already published, and "
+        f"{target.template_name} publishes exactly that version (image_versioning = \"pinned\"), so a build "
+        f"would fail. Pin a newer version (avdgen promote ... --to {target.env} VERSION) and apply envs/{target.env} first, "
+        f"or set golden_image.image_versioning: latest in catalog/envs/{target.env}.yaml"
+    )
 
 
 def shell(argv: list[str]) -> str:

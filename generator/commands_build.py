@@ -16,6 +16,7 @@ EPILOG = f"""{bc.STATES_HELP}
 \b
 Exit codes:
   0  printed (or, with --run, az succeeded)
+  1  with --run: start refused, the pinned version is already published
   2  bad input: unknown env, golden image disabled, az not on PATH
   N  with --run: az's own exit code"""
 
@@ -29,7 +30,9 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     """Print the Azure CLI command that acts on ENV's Image Builder template.
 
     \b
-      start   az image builder run ... --no-wait (returns at once; the build takes 30-90 min)
+      start   az image builder run ... --no-wait (returns at once; the build takes 30-90 min);
+              for a pinned template (image_versioning = "pinned") --run first checks that
+              its version is not published yet, since building it again would fail
       status  az image builder show ... --query "{state, subState, message}" --output table
       cancel  az image builder cancel ...
       output  az image builder show-runs ... --query artifactId -o tsv: the published version
@@ -40,12 +43,30 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     """
     root = obj.root  # cli.Context: the project root, or a clear error
     catalog, profile = env_profile(load_catalogs(root), env)
-    argv = bc.command(bc.build_target(catalog, profile), bc.Action(action))
+    target = bc.build_target(catalog, profile)
+    argv = bc.command(target, bc.Action(action))
+    # A pinned template publishes one version number: building it again fails after an hour of work.
+    check = bc.published_command(target) if action == bc.Action.START.value and target.pinned else None
     if not run_it:
+        if check:
+            click.echo(f"note: {target.template_name} publishes version {target.image_version}; check it is not published yet:\n  {bc.shell(check)}", err=True)
         click.echo(bc.shell(argv))
         return
     az = shutil.which("az")
     if az is None:
         raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it", [bc.shell(argv)])
+    if check:
+        click.echo(f"+ {bc.shell(check)}", err=True)
+        found = subprocess.run([az, *check[1:]], check=False, capture_output=True, text=True)
+        if found.returncode != 0:
+            raise BuildRefused(f"could not list the versions of {target.image_definition} (az exit {found.returncode}): {found.stderr.strip()}")
+        if found.stdout.strip():
+            raise BuildRefused(bc.already_published_message(target))
     click.echo(f"+ {bc.shell(argv)}", err=True)
     raise SystemExit(subprocess.run([az, *argv[1:]], check=False).returncode)
+
+
+class BuildRefused(GeneratorError):
+    """Starting the build would fail: nothing was started."""
+
+    exit_code = 1

@@ -86,7 +86,12 @@ class BuildPipeline:
             "sub_state": bc.shell(bc.query_command(t, "runSubState")),
             "start_time": bc.shell(bc.query_command(t, "startTime")),
             "message": bc.shell(bc.query_command(t, "message")),
+            "published": bc.shell(bc.published_command(t)),
         }
+
+    @property
+    def already_published(self) -> str:
+        return bc.already_published_message(self.target)
 
 
 def build_pipeline(catalog: Catalog, profile: Profile) -> BuildPipeline:

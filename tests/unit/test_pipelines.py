@@ -96,7 +96,12 @@ def test_github_triggers_permissions_and_login(env):
 def test_github_steps_start_poll_and_print_the_artifact(env):
     want = ENVS[env]
     steps = _steps(_github(env)["jobs"]["build"])
-    assert list(steps)[1:] == ["start", "wait", "output"]
+    # prod pins its version (image_versioning pinned): a first step checks it is not published yet,
+    # and the build steps run only when it is not. dev's builds are numbered by Image Builder.
+    checked = ["unpublished"] if env == "prod" else []
+    assert list(steps)[1:] == [*checked, "start", "wait", "output"]
+    for name in ("start", "wait", "output"):
+        assert steps[name].get("if") == ("steps.unpublished.outputs.build == 'true'" if checked else None), name
     start, wait, output = steps["start"]["run"], steps["wait"]["run"], steps["output"]["run"]
     template = f"--resource-group {want['rg']} --name {want['template']}"
     assert f"az image builder run {template} --no-wait" in start
@@ -132,7 +137,10 @@ def test_azure_devops_triggers_jobs_and_steps(env):
     assert {t["inputs"]["azureSubscription"] for t in tasks} == {want["connection"]}
     assert {t["inputs"]["scriptType"] for t in tasks} == {"bash"}
     scripts = _azure_scripts(pipeline)
-    assert list(scripts) == ["start", "wait", "output"]
+    checked = ["unpublished"] if env == "prod" else []
+    assert list(scripts) == [*checked, "start", "wait", "output"]
+    for step in (s for s in build["steps"] if s.get("name") in ("start", "wait", "output")):
+        assert step.get("condition") == ("and(succeeded(), eq(variables['unpublished.build'], 'true'))" if checked else None)
     template = f"--resource-group {want['rg']} --name {want['template']}"
     assert f"az image builder run {template} --no-wait" in scripts["start"]
     assert "##vso[task.setvariable variable=PREVIOUS_START]" in scripts["start"]
@@ -234,7 +242,7 @@ def test_monthly_gate_builds_exactly_on_the_third_tuesday(ci, tmp_path):
 # --- The build steps against a fake az ------------------------------------------------------
 
 FAKE_AZ = """#!{python}
-import json, pathlib, sys
+import json, pathlib, re, sys
 here = pathlib.Path(__file__).parent
 state = json.loads((here / "state.json").read_text())
 with (here / "calls.log").open("a") as log:
@@ -248,21 +256,28 @@ if args[:3] == ["image", "builder", "show"]:
     if field == "runSubState":  # the last query of a poll: time moves on
         state["index"] += 1
         (here / "state.json").write_text(json.dumps(state))
+elif args[:3] == ["sig", "image-version", "list"]:
+    if state.get("list_fails"):
+        sys.exit("ERROR: AuthorizationFailed")
+    wanted = re.fullmatch(r'\\[\\?name==`"(.*)"`\\]\\.name', query).group(1)
+    print("\\n".join(v for v in state.get("published", []) if v == wanted))
 elif args[:3] == ["image", "builder", "show-runs"]:
     print("/subscriptions/s/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.1")
 """
 
 
-def _steps_of(ci: str) -> dict[str, str]:
+def _steps_of(ci: str, env: str = "dev") -> dict[str, str]:
     if ci == "github":
-        return {k: v["run"] for k, v in _steps(_github("dev")["jobs"]["build"]).items() if "run" in v}
-    return _azure_scripts(_azure("dev"))
+        return {k: v["run"] for k, v in _steps(_github(env)["jobs"]["build"]).items() if "run" in v}
+    return _azure_scripts(_azure(env))
 
 
-def _run(tmp_path: Path, script: str, timeline: list[tuple[str, str]], **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+def _run(tmp_path: Path, script: str, timeline: list[tuple[str, str]], published: tuple[str, ...] = (), list_fails: bool = False,
+         **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
     bin_dir = tmp_path / "azbin"
     bin_dir.mkdir(exist_ok=True)
-    (bin_dir / "state.json").write_text(json.dumps({"timeline": timeline, "index": 0}))
+    state = {"timeline": timeline, "index": 0, "published": list(published), "list_fails": list_fails}
+    (bin_dir / "state.json").write_text(json.dumps(state))
     (bin_dir / "calls.log").write_text("")
     az = bin_dir / "az"
     az.write_text(FAKE_AZ.format(python=sys.executable))
@@ -332,3 +347,52 @@ def test_output_prints_and_exposes_the_artifact_id(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f"##vso[task.setvariable variable=artifactId;isOutput=true]{version}" in proc.stdout
     assert f"##vso[task.uploadsummary]{tmp_path}/golden-image-dev.md" in proc.stdout
+
+
+# --- A pinned template (prod) builds its version once --------------------------------------
+
+LIST_PROD = ("sig image-version list --resource-group avd-prod-rg --gallery-name avd_prod_images "
+             "--gallery-image-definition avd-win11-m365-prod --query [?name==`\"1.0.0\"`].name -o tsv")
+
+
+def _build_flag(ci: str, tmp_path: Path, proc: subprocess.CompletedProcess) -> str:
+    if ci == "github":
+        return (tmp_path / "GITHUB_OUTPUT").read_text()
+    return "".join(line + "\n" for line in proc.stdout.splitlines() if line.startswith("##vso[task.setvariable"))
+
+
+@pytest.mark.parametrize("ci,manual,schedule", [("github", "workflow_dispatch", "schedule"), ("azure_devops", "Manual", "Schedule")])
+def test_a_pinned_version_is_built_once(ci, manual, schedule, tmp_path):
+    script = _steps_of(ci, "prod")["unpublished"]
+    flag = "build={}\n" if ci == "github" else "##vso[task.setvariable variable=build;isOutput=true]{}\n"
+    # Not published yet (other versions are): build it, whoever started the run.
+    for trigger in (manual, schedule):
+        proc, calls = _run(tmp_path, script, [("T0", "Succeeded")], published=("0.9.0", "1.0.0.1", "11.0.0"), TRIGGER=trigger)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "Version 1.0.0 of avd-win11-m365-prod is not published yet: building it." in proc.stdout
+        assert _build_flag(ci, tmp_path, proc) == flag.format("true")
+        assert calls == [LIST_PROD]
+    # Published: the schedule has nothing to do (a notice, the job passes, no build) ...
+    proc, _ = _run(tmp_path, script, [("T0", "Succeeded")], published=("1.0.0",), TRIGGER=schedule)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert ("::notice::" if ci == "github" else "##vso[task.logissue type=warning]") + "Nothing to build: version 1.0.0 of avd-win11-m365-prod is already published" in proc.stdout
+    assert _build_flag(ci, tmp_path, proc) == flag.format("false")
+    # ... and a run started by hand fails, saying what to do.
+    proc, _ = _run(tmp_path, script, [("T0", "Succeeded")], published=("1.0.0",), TRIGGER=manual)
+    assert proc.returncode == 1
+    assert "Not building: version 1.0.0 of avd-win11-m365-prod is already published" in proc.stdout
+    assert "Pin a newer version (avdgen promote ... --to prod VERSION) and apply envs/prod first" in proc.stdout
+    assert _build_flag(ci, tmp_path, proc) == ""
+
+
+def test_a_failing_version_query_fails_the_job(tmp_path):
+    proc, _ = _run(tmp_path, _steps_of("github", "prod")["unpublished"], [("T0", "Succeeded")], list_fails=True, TRIGGER="schedule")
+    assert proc.returncode != 0
+    assert "AuthorizationFailed" in proc.stderr
+    assert (tmp_path / "GITHUB_OUTPUT").read_text() == ""
+
+
+def test_dev_numbers_its_builds_and_checks_nothing():
+    assert "sig image-version" not in (REPO / ".github/workflows/golden-image-dev.yml").read_text()
+    assert "sig image-version" not in (REPO / "pipelines/azure-pipelines-golden-image-dev.yml").read_text()
+    assert "image_versioning      = \"latest\"" in (REPO / "envs/dev/terraform.tfvars").read_text()

@@ -26,11 +26,15 @@ def test_promote_changes_exactly_the_pinned_version(project, avdgen):
     assert result.exit_code == 0, result.output
     assert "prod: golden image version 1.0.0 -> 1.2.0" in result.stdout
     after = _snapshot(root)
-    assert _changed(before, after) == {"catalog/envs/prod.yaml", HISTORY, "envs/prod/terraform.tfvars"}
+    pipelines = {".github/workflows/golden-image-prod.yml", "pipelines/azure-pipelines-golden-image-prod.yml"}
+    assert _changed(before, after) == {"catalog/envs/prod.yaml", HISTORY, "envs/prod/terraform.tfvars", *pipelines}
     profile_diff = [(a, b) for a, b in zip(before["catalog/envs/prod.yaml"].splitlines(), after["catalog/envs/prod.yaml"].splitlines()) if a != b]
     assert profile_diff == [("    image_version: 1.0.0", "    image_version: 1.2.0")]
     tfvars_diff = [(a.strip(), b.strip()) for a, b in zip(before["envs/prod/terraform.tfvars"].splitlines(), after["envs/prod/terraform.tfvars"].splitlines()) if a != b]
     assert tfvars_diff == [('image_version         = "1.0.0"', 'image_version         = "1.2.0"')]
+    for pipeline in pipelines:  # the pipelines build, and first look up, the pinned version
+        changed = {b.strip() for a, b in zip(before[pipeline].splitlines(), after[pipeline].splitlines()) if a != b}
+        assert changed and all("1.2.0" in line and "1.0.0" not in line for line in changed), pipeline
     assert "## [1.2.0] - " in after[HISTORY] and "Promoted from dev (was 1.0.0)." in after[HISTORY]
     assert avdgen(root, "render", "--check").exit_code == 0
 
