@@ -78,6 +78,18 @@ resource "azurerm_role_assignment" "this" {
   principal_type       = "ServicePrincipal"
 }
 
+# A new role assignment takes minutes to reach Image Builder, whose validation of a template
+# created right away fails with "not authorized". Waited once per assignment (its ID triggers a
+# new wait), not on every apply.
+resource "time_sleep" "rbac_propagation" {
+  count = var.rbac_propagation_seconds > 0 ? 1 : 0
+
+  create_duration = "${var.rbac_propagation_seconds}s"
+  triggers = {
+    role_assignment_id = azurerm_role_assignment.this.id
+  }
+}
+
 # Image Builder refuses a PUT on an existing template (409), and azapi_resource updates with PUT.
 # So the template is only ever created (or replaced): a change to what cannot be patched (source,
 # customize, timeout) replaces it, via replace_triggers_external_values; the parts Image Builder
@@ -127,7 +139,7 @@ resource "azapi_resource" "this" {
   }
 
   # The identity must hold its role before Image Builder validates the template.
-  depends_on = [azurerm_role_assignment.this]
+  depends_on = [azurerm_role_assignment.this, time_sleep.rbac_propagation]
 }
 
 # The patchable parts, as Image Builder's PATCH (ImageTemplateUpdateParameters) takes them: runs

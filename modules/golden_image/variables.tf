@@ -270,6 +270,17 @@ variable "powershell_modules" {
   }
 }
 
+variable "rbac_propagation_seconds" {
+  type        = number
+  default     = 120
+  description = "Seconds to wait after the identity's role assignment before creating the template, so that Image Builder's validation sees the role (assignments take minutes to propagate). Waited once per assignment, not on every apply; 0 skips the wait."
+
+  validation {
+    condition     = floor(var.rbac_propagation_seconds) == var.rbac_propagation_seconds && var.rbac_propagation_seconds >= 0 && var.rbac_propagation_seconds <= 1800
+    error_message = "rbac_propagation_seconds must be a whole number from 0 to 1800."
+  }
+}
+
 variable "replica_count" {
   type        = number
   default     = 1

@@ -28,3 +28,4 @@ vm_size                            = "D4s_v5"
 build_vm_size                      = "large"
 os_disk_size_gb                    = 5000
 run_output_name                    = "bad name"
+rbac_propagation_seconds           = 2.5
