@@ -13,7 +13,7 @@ variable "gallery_name" {
 
 variable "image_definition_name" {
   type        = string
-  description = "Image definition name within the gallery."
+  description = "Image definition name within the gallery. Fixed once versions exist; see \"Changing the image definition\" in the README."
 
   validation {
     condition     = can(regex("^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9])?$", var.image_definition_name))
@@ -166,7 +166,7 @@ variable "gallery_image_storage_account_type" {
 variable "hyper_v_generation" {
   type        = string
   default     = "V2"
-  description = "Hyper-V generation of the image definition, `V1` or `V2`; it must match the source image (the AVD marketplace images are V2)."
+  description = "Hyper-V generation of the image definition, `V1` or `V2`; it must match the source image (the AVD marketplace images are V2). Fixed once versions exist; see \"Changing the image definition\" in the README."
 
   validation {
     condition     = contains(["V1", "V2"], var.hyper_v_generation)
@@ -177,7 +177,7 @@ variable "hyper_v_generation" {
 variable "image_offer" {
   type        = string
   default     = "AVD-GoldenImage"
-  description = "Offer of the image definition's identifier."
+  description = "Offer of the image definition's identifier. Fixed once versions exist; see \"Changing the image definition\" in the README."
 
   validation {
     condition     = can(regex("^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$", var.image_offer))
@@ -188,7 +188,7 @@ variable "image_offer" {
 variable "image_publisher" {
   type        = string
   default     = "MyCompany"
-  description = "Publisher of the image definition's identifier."
+  description = "Publisher of the image definition's identifier. Fixed once versions exist; see \"Changing the image definition\" in the README."
 
   validation {
     condition     = can(regex("^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$", var.image_publisher))
@@ -199,7 +199,7 @@ variable "image_publisher" {
 variable "image_sku" {
   type        = string
   default     = "Win11-M365-Custom"
-  description = "SKU of the image definition's identifier."
+  description = "SKU of the image definition's identifier. Fixed once versions exist; see \"Changing the image definition\" in the README."
 
   validation {
     condition     = can(regex("^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$", var.image_sku))
@@ -360,7 +360,7 @@ variable "tags" {
 variable "trusted_launch_supported" {
   type        = bool
   default     = null
-  description = "Mark the image definition as supporting Trusted Launch VMs (secure boot, vTPM) as well as standard ones. `null` means true for `V2` images and false for `V1`; Trusted Launch requires `V2`."
+  description = "Mark the image definition as supporting Trusted Launch VMs (secure boot, vTPM) as well as standard ones. `null` means true for `V2` images and false for `V1`; Trusted Launch requires `V2`. Fixed once versions exist; see \"Changing the image definition\" in the README."
 }
 
 variable "vm_size" {

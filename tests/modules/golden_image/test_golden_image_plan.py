@@ -178,3 +178,18 @@ def test_pinned_versioning_sends_no_versioning():
     (target,) = plan.values[TEMPLATE]["body"]["properties"]["distribute"]
     assert target["galleryImageId"] == plan.outputs["image_version_id"]
     assert "versioning" not in target
+
+
+def test_a_new_image_identity_replaces_the_definition_unless_terraform_forgets_it():
+    """The README's "Changing the image definition": an identifier change plans a delete of the
+    definition (which Azure refuses while it has versions); after `terraform state rm` of the old
+    definition the same change only creates the new one."""
+    ws = workspace(MODULE, "vendored")
+    ws.apply([DEFAULTS])
+    change = {"image_sku": "Win11-M365-TrustedLaunch"}
+    actions = summarize(ws.plan([DEFAULTS], change)).actions
+    assert actions["azurerm_shared_image.this"] == ["delete", "create"]
+    ws._tf.execute_command("state", "rm", "azurerm_shared_image.this")
+    actions = summarize(ws.plan([DEFAULTS], change)).actions
+    assert actions["azurerm_shared_image.this"] == ["create"]
+    assert not any("delete" in act for act in actions.values()), actions
