@@ -107,9 +107,9 @@ BROKEN = [
     ),
     (
         "description-not-a-sentence",
-        _edit("    description: Image definition name within the gallery.\n", "    description: Image definition name within the gallery\n"),
-        "description: Image definition name within the gallery\n",
-        "variables.image_definition_name.description: 'Image definition name within the gallery' must be a sentence ending with a period",
+        _edit("    description: Marketplace image offer of the build's source image.\n", "    description: Marketplace image offer of the build's source image\n"),
+        "description: Marketplace image offer of the build's source image\n",
+        "variables.base_image_offer.description: \"Marketplace image offer of the build's source image\" must be a sentence ending with a period",
     ),
     (
         "bad-variable-name",

@@ -51,8 +51,8 @@ def test_roundtrip_rule():
      "catalog-variable: replica_count: type is string, the catalog says number"),
     ('  default     = "1.0.0"', '  default     = "1.0.1"',
      'catalog-variable: image_version: default is "1.0.1", the catalog says "1.0.0"'),
-    ('description = "Image definition name within the gallery."', 'description = "Image definition name."',
-     "catalog-variable: image_definition_name: description differs from the catalog"),
+    ('description = "Marketplace image offer of the build\'s source image."', 'description = "Marketplace image offer."',
+     "catalog-variable: base_image_offer: description differs from the catalog"),
 ])
 def test_catalog_variable_rule(project, old, new, message):
     _edit(project, "variables.tf", old, new)
