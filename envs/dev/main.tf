@@ -45,7 +45,7 @@ resource "azurerm_virtual_desktop_host_pool" "this" {
   load_balancer_type       = var.host_pool_load_balancer_type
   maximum_sessions_allowed = var.host_pool_max_sessions
   preferred_app_group_type = "Desktop"
-  start_vm_on_connect      = true
+  start_vm_on_connect      = var.host_pool_start_vm_on_connect
   # Entra ID joined hosts (no domain_name) accept only Entra sign-in over RDP with these.
   custom_rdp_properties = var.domain_name == null ? "targetisaadjoined:i:1;enablerdsaadauth:i:1" : null
   tags                  = local.common_tags
@@ -70,6 +70,33 @@ resource "azurerm_virtual_desktop_application_group" "desktop" {
   type                = "Desktop"
   friendly_name       = "Desktop"
   tags                = local.common_tags
+}
+
+# Access as Azure Virtual Desktop documents it: Desktop Virtualization User on the application
+# group lets a user see and open the desktop; Entra ID joined hosts also need a VM login role,
+# assigned on the resource group, for the sign-in itself.
+resource "azurerm_role_assignment" "desktop_users" {
+  for_each = toset(concat(var.desktop_user_principal_ids, var.desktop_admin_principal_ids))
+
+  scope                = azurerm_virtual_desktop_application_group.desktop.id
+  role_definition_name = "Desktop Virtualization User"
+  principal_id         = each.value
+}
+
+resource "azurerm_role_assignment" "session_host_user_login" {
+  for_each = var.domain_name == null ? toset([for id in var.desktop_user_principal_ids : id if !contains(var.desktop_admin_principal_ids, id)]) : toset([])
+
+  scope                = azurerm_resource_group.this.id
+  role_definition_name = "Virtual Machine User Login"
+  principal_id         = each.value
+}
+
+resource "azurerm_role_assignment" "session_host_admin_login" {
+  for_each = var.domain_name == null ? toset(var.desktop_admin_principal_ids) : toset([])
+
+  scope                = azurerm_resource_group.this.id
+  role_definition_name = "Virtual Machine Administrator Login"
+  principal_id         = each.value
 }
 
 resource "azurerm_virtual_desktop_workspace" "this" {

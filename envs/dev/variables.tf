@@ -94,6 +94,28 @@ variable "admin_username" {
   description = "Local administrator name of the session hosts."
 }
 
+variable "desktop_admin_principal_ids" {
+  type        = list(string)
+  default     = []
+  description = "Object IDs of the Microsoft Entra users or groups who administer the session hosts: desktop access as for desktop_user_principal_ids, and Virtual Machine Administrator Login on the resource group instead of User Login when the hosts are Entra ID joined."
+
+  validation {
+    condition     = alltrue([for id in var.desktop_admin_principal_ids : can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", id))])
+    error_message = "desktop_admin_principal_ids entries must be object IDs (GUIDs such as \"00000000-0000-0000-0000-000000000000\"), not names or emails."
+  }
+}
+
+variable "desktop_user_principal_ids" {
+  type        = list(string)
+  default     = []
+  description = "Object IDs of the Microsoft Entra users or groups who may use the desktop. Each gets Desktop Virtualization User on the application group and, when the hosts are Entra ID joined (no domain_name), Virtual Machine User Login on the resource group, as Azure Virtual Desktop requires. Empty: assign access yourself."
+
+  validation {
+    condition     = alltrue([for id in var.desktop_user_principal_ids : can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", id))])
+    error_message = "desktop_user_principal_ids entries must be object IDs (GUIDs such as \"00000000-0000-0000-0000-000000000000\"), not names or emails."
+  }
+}
+
 variable "domain_admin_password" {
   type        = string
   default     = null
@@ -145,6 +167,12 @@ variable "host_pool_max_sessions" {
     condition     = var.host_pool_max_sessions >= 1 && var.host_pool_max_sessions <= 999999 && floor(var.host_pool_max_sessions) == var.host_pool_max_sessions
     error_message = "host_pool_max_sessions must be a whole number from 1 to 999999."
   }
+}
+
+variable "host_pool_start_vm_on_connect" {
+  type        = bool
+  default     = true
+  description = "Start a deallocated session host when a user connects. It works only once the Azure Virtual Desktop service principal holds Desktop Virtualization Power On Contributor on the subscription: assign that once per subscription (see envs/README.md), not per env."
 }
 
 variable "manual_gallery_image_id" {
