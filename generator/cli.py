@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from .errors import GeneratorError
-from .project import find_root, render_project
-from .write import Kind, WriteMode, apply, classify
+from .project import find_root, render_changes
+from .write import Kind, WriteMode, apply
 
 EXIT_CODES = """\b
 Exit codes:
@@ -59,8 +59,7 @@ def render(obj: Context, check: bool, diff: bool) -> None:
     """Render catalog/*.yaml through templates/ into modules/, envs/ and the build pipelines."""
     mode = WriteMode.DIFF if diff else WriteMode.CHECK if check else WriteMode.WRITE
     root = obj.root
-    rendered = render_project(root)
-    changes = classify(root, rendered.files, rendered.managed_dirs)
+    changes = render_changes(root)
     drifted = [c for c in changes if c.drifted]
     if mode is WriteMode.WRITE:
         apply(root, changes)

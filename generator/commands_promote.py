@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .project import render_project
+from .project import render_changes
 from .promote import Change, plan_promotion, plan_rollback, write
-from .write import apply, classify
+from .write import apply
 
 
 def _pin(root: Path, change: Change) -> None:
@@ -16,8 +16,7 @@ def _pin(root: Path, change: Change) -> None:
     originals = {path: path.read_text(encoding="utf-8") if path.exists() else None for path in change.files}
     write(change)
     try:
-        rendered = render_project(root)
-        changes = [c for c in classify(root, rendered.files, rendered.managed_dirs) if c.drifted]
+        changes = [c for c in render_changes(root) if c.drifted]
         apply(root, changes)
     except BaseException:
         for path, text in originals.items():

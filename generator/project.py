@@ -12,6 +12,7 @@ from .pipelines import AZURE_PIPELINES, GITHUB_WORKFLOWS
 from .render import render_module
 from .terraform import fmt_files
 from .tfvars_schema import TFVARS_SCHEMAS
+from .write import Change, classify
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -51,3 +52,10 @@ def render_project(root: Path) -> Rendered:
     for artifact in ARTIFACTS:
         files.update(artifact.render(catalogs, root))
     return Rendered(catalogs, fmt_files(files))
+
+
+def render_changes(root: Path) -> list[Change]:
+    """Render the project and compare it with the tree: one change per generated file (see
+    write.classify); write.apply writes the drifted ones."""
+    rendered = render_project(root)
+    return classify(root, rendered.files, rendered.managed_dirs)

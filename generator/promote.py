@@ -60,8 +60,8 @@ class Env:
         return root / "catalog" / "images" / f"{self.image}.CHANGELOG.md"
 
 
-def find_env(root: Path, name: str) -> Env:
-    catalog, profile = env_profile(load_catalogs(root), name)
+def find_env(catalogs: list[Catalog], name: str) -> Env:
+    catalog, profile = env_profile(catalogs, name)
     if not profile.tfvars.get("enable_golden_image", True) or "golden_image" not in profile.tfvars:
         raise PromotionError(f"env {name!r} has no golden image (enable_golden_image is false or golden_image is unset in {profile.path.name})")
     return Env(catalog, profile)
@@ -153,8 +153,9 @@ def _today() -> str:
 
 def plan_promotion(root: Path, source: str, target: str, version: str, today: str | None = None) -> Change:
     parse_version(version)
-    env = find_env(root, target)
-    find_env(root, source)  # the source env must exist and build images
+    catalogs = load_catalogs(root)
+    env = find_env(catalogs, target)
+    find_env(catalogs, source)  # the source env must exist and build images
     current = env.pinned
     if parse_version(version) <= parse_version(current):
         raise PromotionError(f"{target} pins {current}; promote a newer version than that (or use `avdgen rollback {target}`)")
@@ -167,7 +168,7 @@ def plan_promotion(root: Path, source: str, target: str, version: str, today: st
 
 
 def plan_rollback(root: Path, target: str, today: str | None = None) -> Change:
-    env = find_env(root, target)
+    env = find_env(load_catalogs(root), target)
     current = env.pinned
     history = env.history_path(root)
     stack = pin_stack(read_history(history))
