@@ -116,11 +116,24 @@ def published_command(target: BuildTarget) -> list[str]:
     `list` with a filter rather than `show`: `show` fails both for a missing version and for a
     failed login, and only the first means "not published".
     """
+    return ["az", "sig", "image-version", "list", *_definition(target), "--query", f'[?name==`"{target.image_version}"`].name', "-o", "tsv"]
+
+
+def versions_by_date_command(target: BuildTarget) -> list[str]:
+    """az argv printing the definition's version names, oldest published first."""
     return [
-        "az", "sig", "image-version", "list", "--resource-group", target.resource_group,
-        "--gallery-name", target.gallery_name, "--gallery-image-definition", target.image_definition,
-        "--query", f'[?name==`"{target.image_version}"`].name', "-o", "tsv",
+        "az", "sig", "image-version", "list", *_definition(target),
+        "--query", "sort_by([], &publishingProfile.publishedDate)[].name", "-o", "tsv",
     ]
+
+
+def delete_version_command(target: BuildTarget) -> list[str]:
+    """az argv deleting one version; the version name is appended by the caller."""
+    return ["az", "sig", "image-version", "delete", *_definition(target), "--gallery-image-version"]
+
+
+def _definition(target: BuildTarget) -> list[str]:
+    return ["--resource-group", target.resource_group, "--gallery-name", target.gallery_name, "--gallery-image-definition", target.image_definition]
 
 
 def already_published_message(target: BuildTarget) -> str:

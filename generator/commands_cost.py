@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cost import Estimate, Line, plain_number, estimate_env, money
+from .cost import Estimate, Line, cents, estimate_env, money, plain_number
 
 COST_EXIT_CODES = """\b
 Exit codes:
@@ -49,7 +49,8 @@ def render_estimate(est: Estimate) -> str:
     out += [
         "",
         f"Assumptions ({p.where}): {plain_number(a.build_hours)} h build + {plain_number(a.windows_update_hours)} h when Windows Update runs,"
-        f" {plain_number(a.image_size_gb)} GB image, {a.versions_kept} versions kept, {plain_number(a.builds_per_month)} build(s) a month.",
+        f" {plain_number(a.image_size_gb)} GB image; {est.versions_kept} versions kept, {plain_number(cents(est.builds_per_month))} build{'' if est.builds_per_month == 1 else 's'} a month"
+        f" ({s.schedule} schedule{', build.keep_versions' if s.keep_versions else ''}).",
     ]
     return "\n".join(out) + "\n"
 

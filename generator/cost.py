@@ -140,6 +140,8 @@ class Settings:
     install_windows_updates: bool
     session_hosts: int
     session_host_vm_size: str
+    schedule: str  # the build pipelines' build.schedule: monthly | weekly
+    keep_versions: int | None  # build.keep_versions: the pipelines prune to this many
 
 
 def resolve_settings(profile: Profile, env_catalog: Catalog, golden_image: Catalog) -> Settings:
@@ -149,7 +151,8 @@ def resolve_settings(profile: Profile, env_catalog: Catalog, golden_image: Catal
     image = optional_defaults(env_catalog.variable("golden_image").type) | tfvar("golden_image")
     location = tfvar("location")
     build_location = image.get("location") or location
-    os_disk = golden_image.variable("os_disk_size_gb").default
+    os_disk = image.get("os_disk_size_gb") or golden_image.variable("os_disk_size_gb").default  # 0: the source's size
+    build = profile.build or {}
     return Settings(
         env=profile.name,
         golden_image_enabled=bool(tfvar("enable_golden_image")),
@@ -163,6 +166,8 @@ def resolve_settings(profile: Profile, env_catalog: Catalog, golden_image: Catal
         install_windows_updates=bool(image["install_windows_updates"]),
         session_hosts=int(tfvar("session_host_count")) + int(tfvar("pilot_session_host_count")),
         session_host_vm_size=tfvar("session_host_vm_size"),
+        schedule=build.get("schedule", "monthly"),
+        keep_versions=build.get("keep_versions"),
     )
 
 
@@ -198,12 +203,30 @@ class Estimate:
     savings: Savings
 
     @property
+    def versions_kept(self) -> int:
+        return versions_kept(self.settings, self.prices.assumptions)
+
+    @property
+    def builds_per_month(self) -> Decimal:
+        return builds_per_month(self.settings, self.prices.assumptions)
+
+    @property
     def per_build_total(self) -> Decimal:
         return sum((line.cost for line in self.per_build), Decimal(0))
 
     @property
     def monthly_total(self) -> Decimal:
         return sum((line.cost for line in self.monthly), Decimal(0))
+
+
+def versions_kept(s: Settings, a: Assumptions) -> int:
+    """The profile's build.keep_versions (what its pipelines prune to), else the table's assumption."""
+    return s.keep_versions or a.versions_kept
+
+
+def builds_per_month(s: Settings, a: Assumptions) -> Decimal:
+    """52/12 on a weekly schedule, else the table's assumption (the seed's monthly build: 1)."""
+    return Decimal(52) / 12 if s.schedule == "weekly" else a.builds_per_month
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -249,7 +272,11 @@ def estimate(settings: Settings, prices: PriceTable, origins: dict[str, str] | N
         Line("AIB Service", Decimal(0), "FREE (no separate charge)"),
     )
     build_total = sum((line.cost for line in per_build), Decimal(0))
-    older = a.versions_kept - 1
+    # The profile's own retention and schedule where it has them, else the table's assumptions.
+    kept, builds = versions_kept(s, a), builds_per_month(s, a)
+    kept_from = "build.keep_versions" if s.keep_versions else "assumptions.versions_kept"
+    older = kept - 1
+    schedule_note = "weekly, 52/12" if s.schedule == "weekly" else "monthly"
     monthly = (
         Line(
             "Image Storage (latest version)",
@@ -259,10 +286,10 @@ def estimate(settings: Settings, prices: PriceTable, origins: dict[str, str] | N
         Line(
             "Snapshots/Versions",
             a.image_size_gb * older * replicas * storage_rate,
-            f"{older} older version{'s' if older != 1 else ''} kept (keep last {a.versions_kept}), same replicas",
+            f"{older} older version{'s' if older != 1 else ''} kept (keep last {kept}, {kept_from}), same replicas",
         ),
         Line("Compute Gallery", Decimal(0), "FREE (no separate charge)"),
-        Line("Builds", a.builds_per_month * build_total, f"{plain_number(a.builds_per_month)} build/month × {money(build_total)}"),
+        Line("Builds", builds * build_total, f"{plain_number(cents(builds))} build{'' if builds == 1 else 's'}/month ({schedule_note}) × {money(build_total)}"),
     )
 
     without, with_ = a.deploy_minutes_marketplace, a.deploy_minutes_golden_image

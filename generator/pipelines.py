@@ -59,6 +59,7 @@ class BuildPipeline:
     schedule: Schedule
     poll_interval_seconds: int
     timeout_minutes: int
+    keep_versions: int | None  # prune to this many versions after a build; None keeps all
     github: dict[str, Any]
     azure_devops: dict[str, Any]
 
@@ -87,6 +88,8 @@ class BuildPipeline:
             "start_time": bc.shell(bc.query_command(t, "startTime")),
             "message": bc.shell(bc.query_command(t, "message")),
             "published": bc.shell(bc.published_command(t)),
+            "versions_by_date": bc.shell(bc.versions_by_date_command(t)),
+            "delete_version": bc.shell(bc.delete_version_command(t)) + ' "$version"',
         }
 
     @property
@@ -105,6 +108,7 @@ def build_pipeline(catalog: Catalog, profile: Profile) -> BuildPipeline:
         schedule=Schedule(build.get("schedule", "monthly"), build.get("weekday"), build.get("time", "02:00")),
         poll_interval_seconds=build.get("poll_interval_seconds", 60),
         timeout_minutes=build.get("timeout_minutes", target.build_timeout_minutes + TIMEOUT_MARGIN_MINUTES),
+        keep_versions=build.get("keep_versions"),
         github={
             "environment": github.get("environment"),
             "runs_on": github.get("runs_on", "ubuntu-latest"),

@@ -116,11 +116,13 @@ def test_dev_by_hand(priced: Path) -> None:
     # 0.144 + 0.040188 + 0.087 = 0.271188
     assert cents(est.per_build_total) == D("0.27")
 
+    # dev's own build section: weekly builds (52/12 a month), keep_versions 4 (3 older versions).
     month = _by_component(est.monthly)
     assert month["Image Storage (latest version)"] == D("6.35")  # 127 GB x 1 x 1 x $0.05
-    assert month["Snapshots/Versions"] == D("12.70")  # 127 GB x 2 x 1 x 1 x $0.05
-    # 6.35 + 12.70 + 0.271188 = 19.321188
-    assert cents(est.monthly_total) == D("19.32")
+    assert month["Snapshots/Versions"] == D("19.05")  # 127 GB x 3 older x 1 x 1 x $0.05
+    assert cents(month["Builds"]) == D("1.18")  # 0.271188 x 52 / 12 = 1.175148
+    # 6.35 + 19.05 + 1.175148 = 26.575148
+    assert cents(est.monthly_total) == D("26.58")
 
     # 1 host x 40 .. 80 minutes; at $0.096/h: $0.064 .. $0.128.
     assert est.savings.minutes_saved == (D("40"), D("80"))
@@ -191,7 +193,9 @@ def test_cost_dev(avdgen, priced: Path) -> None:
     result = avdgen(priced, "cost", "dev")
     assert result.exit_code == 0, result.output
     assert "| **Total Per Build** | **$0.27** | |" in result.output
-    assert "| **Total Monthly** | **$19.32** | |" in result.output
+    assert "| **Total Monthly** | **$26.58** | |" in result.output
+    assert "| **Builds** | $1.18 | 4.33 builds/month (weekly, 52/12) × $0.27 |" in result.output
+    assert "3 older versions kept (keep last 4, build.keep_versions)" in result.output
     assert "| **Replication** | $0.00 | single region (eastus): no transfer |" in result.output
 
 
@@ -258,3 +262,22 @@ def test_optional_defaults_read_from_the_env_catalog() -> None:
     assert defaults["storage_account_type"] == "Standard_LRS"
     assert defaults["install_windows_updates"] is True
     assert defaults["location"] is None and defaults["build_vm_size"] is None
+
+
+def test_without_a_build_section_the_table_assumptions_apply(avdgen, priced: Path) -> None:
+    # No build section: the pipelines' defaults (monthly, no pruning), so the price table's
+    # versions_kept (3) and builds_per_month (1) are the figures.
+    path = priced / "catalog" / "envs" / "dev.yaml"
+    path.write_text(path.read_text().split("\nbuild:\n")[0] + "\n")
+    month = _by_component(estimate_env(priced, "dev").monthly)
+    assert month["Snapshots/Versions"] == D("12.70")  # 127 GB x 2 older x 1 x 1 x $0.05
+    assert cents(month["Builds"]) == D("0.27")  # 1 build x $0.2711877
+    result = avdgen(priced, "cost", "dev")
+    assert "| **Builds** | $0.27 | 1 build/month (monthly) × $0.27 |" in result.output
+    assert "3 versions kept, 1 build a month (monthly schedule)." in result.output
+
+
+def test_the_golden_image_os_disk_size_is_priced(priced: Path) -> None:
+    _edit_profile(priced, "dev", golden_image={"os_disk_size_gb": 256})
+    build = _by_component(estimate_env(priced, "dev").per_build)
+    assert cents(build["Temporary Disk"]) == D("0.08")  # 256 GB x $0.154 x 1.5 h / 730 h = $0.081008

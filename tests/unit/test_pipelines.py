@@ -99,8 +99,9 @@ def test_github_steps_start_poll_and_print_the_artifact(env):
     # prod pins its version (image_versioning pinned): a first step checks it is not published yet,
     # and the build steps run only when it is not. dev's builds are numbered by Image Builder.
     checked = ["unpublished"] if env == "prod" else []
-    assert list(steps)[1:] == [*checked, "start", "wait", "output"]
-    for name in ("start", "wait", "output"):
+    pruned = ["prune"] if env == "dev" else []  # dev sets build.keep_versions
+    assert list(steps)[1:] == [*checked, "start", "wait", "output", *pruned]
+    for name in ("start", "wait", "output", *pruned):
         assert steps[name].get("if") == ("steps.unpublished.outputs.build == 'true'" if checked else None), name
     start, wait, output = steps["start"]["run"], steps["wait"]["run"], steps["output"]["run"]
     template = f"--resource-group {want['rg']} --name {want['template']}"
@@ -138,7 +139,8 @@ def test_azure_devops_triggers_jobs_and_steps(env):
     assert {t["inputs"]["scriptType"] for t in tasks} == {"bash"}
     scripts = _azure_scripts(pipeline)
     checked = ["unpublished"] if env == "prod" else []
-    assert list(scripts) == [*checked, "start", "wait", "output"]
+    pruned = ["prune"] if env == "dev" else []
+    assert list(scripts) == [*checked, "start", "wait", "output", *pruned]
     for step in (s for s in build["steps"] if s.get("name") in ("start", "wait", "output")):
         assert step.get("condition") == ("and(succeeded(), eq(variables['unpublished.build'], 'true'))" if checked else None)
     template = f"--resource-group {want['rg']} --name {want['template']}"
@@ -256,6 +258,11 @@ if args[:3] == ["image", "builder", "show"]:
     if field == "runSubState":  # the last query of a poll: time moves on
         state["index"] += 1
         (here / "state.json").write_text(json.dumps(state))
+elif args[:3] == ["sig", "image-version", "delete"]:
+    if state.get("delete_fails"):
+        sys.exit("ERROR: version in use")
+elif args[:3] == ["sig", "image-version", "list"] and query.startswith("sort_by("):
+    print("\\n".join(state.get("published", [])))  # the state lists them oldest first
 elif args[:3] == ["sig", "image-version", "list"]:
     if state.get("list_fails"):
         sys.exit("ERROR: AuthorizationFailed")
@@ -273,10 +280,10 @@ def _steps_of(ci: str, env: str = "dev") -> dict[str, str]:
 
 
 def _run(tmp_path: Path, script: str, timeline: list[tuple[str, str]], published: tuple[str, ...] = (), list_fails: bool = False,
-         **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+         delete_fails: bool = False, **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
     bin_dir = tmp_path / "azbin"
     bin_dir.mkdir(exist_ok=True)
-    state = {"timeline": timeline, "index": 0, "published": list(published), "list_fails": list_fails}
+    state = {"timeline": timeline, "index": 0, "published": list(published), "list_fails": list_fails, "delete_fails": delete_fails}
     (bin_dir / "state.json").write_text(json.dumps(state))
     (bin_dir / "calls.log").write_text("")
     az = bin_dir / "az"
@@ -393,6 +400,53 @@ def test_a_failing_version_query_fails_the_job(tmp_path):
 
 
 def test_dev_numbers_its_builds_and_checks_nothing():
-    assert "sig image-version" not in (REPO / ".github/workflows/golden-image-dev.yml").read_text()
-    assert "sig image-version" not in (REPO / "pipelines/azure-pipelines-golden-image-dev.yml").read_text()
+    assert "unpublished" not in _steps(_github("dev")["jobs"]["build"])
+    assert "unpublished" not in _azure_scripts(_azure("dev"))
+    assert "[?name==" not in (REPO / ".github/workflows/golden-image-dev.yml").read_text()
     assert "image_versioning      = \"latest\"" in (REPO / "envs/dev/terraform.tfvars").read_text()
+
+
+# --- Retention: build.keep_versions (dev keeps 4) --------------------------------------------
+
+DEV_DEFINITION = "--resource-group avd-dev-rg --gallery-name avd_dev_images --gallery-image-definition avd-win11-m365-dev"
+
+
+def _deleted(calls: list[str]) -> list[str]:
+    prefix = f"sig image-version delete {DEV_DEFINITION} --gallery-image-version "
+    return [c[len(prefix):] for c in calls if c.startswith(prefix)]
+
+
+@pytest.mark.parametrize("ci", ["github", "azure_devops"])
+def test_prune_deletes_the_oldest_beyond_keep_versions(ci, tmp_path):
+    prune = _steps_of(ci)["prune"]
+    oldest_first = ("1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5", "1.0.6")
+    proc, calls = _run(tmp_path, prune, [("T1", "Succeeded")], published=oldest_first)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert calls[0] == f"sig image-version list {DEV_DEFINITION} --query sort_by([], &publishingProfile.publishedDate)[].name -o tsv"
+    assert _deleted(calls) == ["1.0.1", "1.0.2"]
+    # The pinned image_version (dev's 1.0.0) is never deleted, however old.
+    proc, calls = _run(tmp_path, prune, [("T1", "Succeeded")], published=("1.0.0", *oldest_first))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _deleted(calls) == ["1.0.1", "1.0.2"]
+    assert "Keeping 1.0.0: it is the pinned image_version." in proc.stdout
+
+
+@pytest.mark.parametrize("published", [(), ("1.0.1",), ("1.0.1", "1.0.2", "1.0.3", "1.0.4")])
+def test_prune_deletes_nothing_within_keep_versions(published, tmp_path):
+    proc, calls = _run(tmp_path, _steps_of("github")["prune"], [("T1", "Succeeded")], published=published)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _deleted(calls) == []
+    assert f"{len(published)} version(s) of avd-win11-m365-dev, keeping up to 4: nothing to delete." in proc.stdout
+
+
+def test_a_failed_delete_fails_the_job(tmp_path):
+    published = ("1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5")
+    proc, calls = _run(tmp_path, _steps_of("github")["prune"], [("T1", "Succeeded")], published=published, delete_fails=True)
+    assert proc.returncode != 0
+    assert "version in use" in proc.stderr
+    assert _deleted(calls) == ["1.0.1"]
+
+
+def test_without_keep_versions_nothing_is_pruned():
+    assert "prune" not in _steps(_github("prod")["jobs"]["build"])
+    assert "image-version delete" not in (REPO / "pipelines/azure-pipelines-golden-image-prod.yml").read_text()
