@@ -110,13 +110,18 @@ def query_command(target: BuildTarget, field: str) -> list[str]:
     return ["az", "image", "builder", "show", *_template(target), "--query", f"lastRunStatus.{field}", "-o", "tsv"]
 
 
+def template_target_command(target: BuildTarget) -> list[str]:
+    """az argv printing where the deployed template distributes (its first target's galleryImageId)."""
+    return ["az", "image", "builder", "show", *_template(target), "--query", "distribute[0].galleryImageId", "-o", "tsv"]
+
+
 def published_command(target: BuildTarget) -> list[str]:
-    """az argv printing the pinned version's name if the gallery has it, nothing if not.
+    """az argv printing the pinned version's provisioningState if the gallery has it, nothing if not.
 
     `list` with a filter rather than `show`: `show` fails both for a missing version and for a
     failed login, and only the first means "not published".
     """
-    return ["az", "sig", "image-version", "list", *_definition(target), "--query", f'[?name==`"{target.image_version}"`].name', "-o", "tsv"]
+    return ["az", "sig", "image-version", "list", *_definition(target), "--query", f'[?name==`"{target.image_version}"`].provisioningState', "-o", "tsv"]
 
 
 def versions_by_date_command(target: BuildTarget) -> list[str]:
@@ -140,8 +145,21 @@ def already_published_message(target: BuildTarget) -> str:
     return (
         f"version {target.image_version} of {target.image_definition} is already published, and "
         f"{target.template_name} publishes exactly that version (image_versioning = \"pinned\"), so a build "
-        f"would fail. Pin a newer version (avdgen promote ... --to {target.env} VERSION) and apply envs/{target.env} first, "
-        f"or set golden_image.image_versioning: latest in catalog/envs/{target.env}.yaml"
+        f"would fail. Pin a newer version (avdgen promote ... --to {target.env} VERSION) and apply envs/{target.env} first"
+    )
+
+
+def not_applied_message(target: BuildTarget, deployed: str) -> str:
+    return (
+        f"template {target.template_name} publishes {deployed or 'nothing'}, but catalog/envs/{target.env}.yaml pins "
+        f"{target.image_version}: apply envs/{target.env} first (terraform apply -target=module.golden_image)"
+    )
+
+
+def unusable_version_message(target: BuildTarget, state: str) -> str:
+    return (
+        f"version {target.image_version} of {target.image_definition} exists in state {state}, and a build cannot "
+        f"publish it again: delete it ({shell(delete_version_command(target))} {target.image_version}), then build"
     )
 
 

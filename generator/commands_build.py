@@ -16,7 +16,8 @@ EPILOG = f"""{bc.STATES_HELP}
 \b
 Exit codes:
   0  printed (or, with --run, az succeeded)
-  1  with --run: start refused, the pinned version is already published
+  1  with --run: start refused for a pinned version (published already, not applied
+     to the template, or the lookup failed); nothing was started
   2  bad input: unknown env, golden image disabled, az not on PATH
   N  with --run: az's own exit code"""
 
@@ -32,7 +33,8 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     \b
       start   az image builder run ... --no-wait (returns at once; the build takes 30-90 min);
               for a pinned template (image_versioning = "pinned") --run first checks that
-              its version is not published yet, since building it again would fail
+              the deployed template targets the pinned version and that the version is
+              not published yet, since building it again would fail
       status  az image builder show ... --query "{state, subState, message}" --output table
       cancel  az image builder cancel ...
       output  az image builder show-runs ... --query artifactId -o tsv: the published version
@@ -46,24 +48,44 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     target = bc.build_target(catalog, profile)
     argv = bc.command(target, bc.Action(action))
     # A pinned template publishes one version number: building it again fails after an hour of work.
-    check = bc.published_command(target) if action == bc.Action.START.value and target.pinned else None
+    pinned_start = action == bc.Action.START.value and target.pinned
     if not run_it:
-        if check:
-            click.echo(f"note: {target.template_name} publishes version {target.image_version}; check it is not published yet:\n  {bc.shell(check)}", err=True)
+        if pinned_start:
+            click.echo(
+                f"note: {target.template_name} publishes version {target.image_version}; check that the template targets it"
+                f" and that it is not published yet:\n  {bc.shell(bc.template_target_command(target))}\n  {bc.shell(bc.published_command(target))}",
+                err=True,
+            )
         click.echo(bc.shell(argv))
         return
     az = shutil.which("az")
     if az is None:
         raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it", [bc.shell(argv)])
-    if check:
-        click.echo(f"+ {bc.shell(check)}", err=True)
-        found = subprocess.run([az, *check[1:]], check=False, capture_output=True, text=True)
-        if found.returncode != 0:
-            raise BuildRefused(f"could not list the versions of {target.image_definition} (az exit {found.returncode}): {found.stderr.strip()}")
-        if found.stdout.strip():
-            raise BuildRefused(bc.already_published_message(target))
+    if pinned_start:
+        _check_unpublished(az, target)
     click.echo(f"+ {bc.shell(argv)}", err=True)
     raise SystemExit(subprocess.run([az, *argv[1:]], check=False).returncode)
+
+
+def _az_output(az: str, argv: list[str], what: str) -> str:
+    click.echo(f"+ {bc.shell(argv)}", err=True)
+    done = subprocess.run([az, *argv[1:]], check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BuildRefused(f"could not read {what} (az exit {done.returncode}): {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def _check_unpublished(az: str, target: bc.BuildTarget) -> None:
+    """What the pipelines' first step checks: the deployed template targets the pinned version,
+    and that version does not exist yet."""
+    deployed = _az_output(az, bc.template_target_command(target), f"template {target.template_name}")
+    if not deployed.endswith(f"/versions/{target.image_version}"):
+        raise BuildRefused(bc.not_applied_message(target, deployed))
+    state = _az_output(az, bc.published_command(target), f"the versions of {target.image_definition}")
+    if state and state != "Succeeded":
+        raise BuildRefused(bc.unusable_version_message(target, state))
+    if state:
+        raise BuildRefused(bc.already_published_message(target))
 
 
 class BuildRefused(GeneratorError):

@@ -88,13 +88,27 @@ class BuildPipeline:
             "start_time": bc.shell(bc.query_command(t, "startTime")),
             "message": bc.shell(bc.query_command(t, "message")),
             "published": bc.shell(bc.published_command(t)),
+            "template_target": bc.shell(bc.template_target_command(t)),
             "versions_by_date": bc.shell(bc.versions_by_date_command(t)),
             "delete_version": bc.shell(bc.delete_version_command(t)) + ' "$version"',
         }
 
     @property
-    def already_published(self) -> str:
-        return bc.already_published_message(self.target)
+    def messages(self) -> dict[str, str]:
+        """The refusals of a pinned build, ready for a bash double-quoted string: the text
+        escaped, with the shell expansions for what only the run knows ($deployed, $state)."""
+        t = self.target
+
+        slot = "\0"  # stands for the run-time value while the rest is escaped
+
+        def quoted(message: str, expansion: str = "") -> str:
+            return _double_quoted(message).replace(slot, expansion)
+
+        return {
+            "published": quoted(bc.already_published_message(t)),
+            "not_applied": quoted(bc.not_applied_message(t, slot), "${deployed:-nothing}"),
+            "unusable": quoted(bc.unusable_version_message(t, slot), "$state"),
+        }
 
 
 def build_pipeline(catalog: Catalog, profile: Profile) -> BuildPipeline:

@@ -92,58 +92,80 @@ def test_run_without_az_on_path(avdgen, tmp_path, monkeypatch):
 
 # --- A pinned template publishes one version: start checks it is not published yet -------------
 
-PUBLISHED_QUERY = "[?name==`\"1.0.0\"`].name"
+PROD_DEFINITION = "/subscriptions/s/resourceGroups/avd-prod-rg/providers/Microsoft.Compute/galleries/avd_prod_images/images/avd-win11-m365-prod"
+SHOW_TARGET = ["image", "builder", "show", *PROD.split(), "--query", "distribute[0].galleryImageId", "-o", "tsv"]
 LIST_PROD = ["sig", "image-version", "list", "--resource-group", "avd-prod-rg", "--gallery-name", "avd_prod_images",
-             "--gallery-image-definition", "avd-win11-m365-prod", "--query", PUBLISHED_QUERY, "-o", "tsv"]
+             "--gallery-image-definition", "avd-win11-m365-prod", "--query", "[?name==`\"1.0.0\"`].provisioningState", "-o", "tsv"]
+START_PROD = ["image", "builder", "run", *PROD.split(), "--no-wait"]
 
 
-def _fake_gallery_az(tmp_path: Path, versions: list[str], list_exit: int = 0) -> tuple[Path, Path]:
-    """An az whose gallery holds `versions`; it answers the JMESPath filter the way az does."""
+def _fake_gallery_az(tmp_path: Path, versions: dict[str, str], deployed: str = f"{PROD_DEFINITION}/versions/1.0.0",
+                     list_exit: int = 0) -> tuple[Path, Path]:
+    """An az whose template distributes to `deployed` and whose gallery holds `versions` (name:
+    provisioningState); it answers the JMESPath filters the way az does."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log = tmp_path / "argv.log"
     (bin_dir / "az").write_text(
-        f"#!{sys.executable}\nimport re, sys\nargs = sys.argv[1:]\nopen({str(log)!r}, 'a').write(repr(args) + '\\n')\n"
-        f"if args[:3] == ['sig', 'image-version', 'list']:\n"
+        f"#!{sys.executable}\nimport sys\nargs = sys.argv[1:]\nopen({str(log)!r}, 'a').write(repr(args) + '\\n')\n"
+        f"query = args[args.index('--query') + 1] if '--query' in args else ''\n"
+        f"if query == 'distribute[0].galleryImageId':\n    print({deployed!r})\n"
+        f"elif args[:3] == ['sig', 'image-version', 'list']:\n"
         f"    if {list_exit}:\n        print('ERROR: AuthorizationFailed', file=sys.stderr); sys.exit({list_exit})\n"
-        f"    wanted = re.fullmatch(r'\\[\\?name==`\"(.*)\"`\\]\\.name', args[args.index('--query') + 1]).group(1)\n"
-        f"    print('\\n'.join(v for v in {versions!r} if v == wanted))\n"
+        f"    wanted = query[len('[?name==`\"'):-len('\"`].provisioningState')]\n"
+        f"    print({versions!r}.get(wanted, ''))\n"
     )
     (bin_dir / "az").chmod(0o755)
     return bin_dir, log
 
 
-def test_printing_start_for_a_pinned_env_names_the_check(avdgen):
+def _calls(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_printing_start_for_a_pinned_env_names_the_checks(avdgen):
     result = avdgen(REPO, "build", "prod", "start")
     assert result.exit_code == 0
     assert result.stdout == f"az image builder run {PROD} --no-wait\n"  # still one command, for eval
-    assert "avd-golden-image-prod publishes version 1.0.0; check it is not published yet" in result.stderr
-    assert shlex.split(result.stderr.splitlines()[-1]) == ["az", *LIST_PROD]
+    assert "avd-golden-image-prod publishes version 1.0.0; check that the template targets it" in result.stderr
+    assert [shlex.split(line) for line in result.stderr.splitlines()[-2:]] == [["az", *SHOW_TARGET], ["az", *LIST_PROD]]
     assert avdgen(REPO, "build", "dev", "start").stderr == ""  # image_versioning latest: nothing to check
 
 
-def test_run_start_refuses_a_published_pinned_version(avdgen, tmp_path, monkeypatch):
-    bin_dir, log = _fake_gallery_az(tmp_path, ["0.9.0", "1.0.0"])
+@pytest.mark.parametrize("versions,message", [
+    ({"0.9.0": "Succeeded", "1.0.0": "Succeeded"}, "version 1.0.0 of avd-win11-m365-prod is already published"),
+    ({"1.0.0": "Failed"}, "version 1.0.0 of avd-win11-m365-prod exists in state Failed, and a build cannot publish it again: delete it (az sig image-version delete"),
+])
+def test_run_start_refuses_a_version_that_exists(avdgen, tmp_path, monkeypatch, versions, message):
+    bin_dir, log = _fake_gallery_az(tmp_path, versions)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     result = avdgen(REPO, "build", "prod", "start", "--run")
     assert result.exit_code == 1
-    assert "version 1.0.0 of avd-win11-m365-prod is already published" in result.stderr
-    assert "avdgen promote ... --to prod VERSION" in result.stderr
-    assert log.read_text().splitlines() == [repr(LIST_PROD)]  # no build started
+    assert message in result.stderr
+    assert _calls(log) == [repr(SHOW_TARGET), repr(LIST_PROD)]  # no build started
+
+
+def test_run_start_refuses_a_pin_not_applied_to_the_template(avdgen, tmp_path, monkeypatch):
+    bin_dir, log = _fake_gallery_az(tmp_path, {}, deployed=f"{PROD_DEFINITION}/versions/0.9.0")
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    result = avdgen(REPO, "build", "prod", "start", "--run")
+    assert result.exit_code == 1
+    assert f"template avd-golden-image-prod publishes {PROD_DEFINITION}/versions/0.9.0, but catalog/envs/prod.yaml pins 1.0.0: apply envs/prod first" in result.stderr
+    assert _calls(log) == [repr(SHOW_TARGET)]
 
 
 def test_run_start_builds_an_unpublished_pinned_version(avdgen, tmp_path, monkeypatch):
-    bin_dir, log = _fake_gallery_az(tmp_path, ["0.9.0", "1.0.0.1"])
+    bin_dir, log = _fake_gallery_az(tmp_path, {"0.9.0": "Succeeded", "1.0.0.1": "Succeeded"})
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     result = avdgen(REPO, "build", "prod", "start", "--run")
     assert result.exit_code == 0, result.output
-    assert log.read_text().splitlines() == [repr(LIST_PROD), repr(["image", "builder", "run", *PROD.split(), "--no-wait"])]
+    assert _calls(log) == [repr(SHOW_TARGET), repr(LIST_PROD), repr(START_PROD)]
 
 
 def test_run_start_stops_when_the_versions_cannot_be_listed(avdgen, tmp_path, monkeypatch):
-    bin_dir, log = _fake_gallery_az(tmp_path, [], list_exit=1)
+    bin_dir, log = _fake_gallery_az(tmp_path, {}, list_exit=1)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     result = avdgen(REPO, "build", "prod", "start", "--run")
     assert result.exit_code == 1
-    assert "could not list the versions of avd-win11-m365-prod (az exit 1): ERROR: AuthorizationFailed" in result.stderr
-    assert len(log.read_text().splitlines()) == 1
+    assert "could not read the versions of avd-win11-m365-prod (az exit 1): ERROR: AuthorizationFailed" in result.stderr
+    assert _calls(log) == [repr(SHOW_TARGET), repr(LIST_PROD)]

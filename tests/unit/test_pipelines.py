@@ -254,7 +254,8 @@ now = state["timeline"][min(state["index"], len(state["timeline"]) - 1)]
 query = args[args.index("--query") + 1] if "--query" in args else None
 if args[:3] == ["image", "builder", "show"]:
     field = query.split(".")[-1]
-    print({{"startTime": now[0], "runState": now[1], "runSubState": "Building", "message": "customizer failed"}}[field])
+    print({{"startTime": now[0], "runState": now[1], "runSubState": "Building", "message": "customizer failed",
+           "galleryImageId": state.get("deployed", "")}}[field])
     if field == "runSubState":  # the last query of a poll: time moves on
         state["index"] += 1
         (here / "state.json").write_text(json.dumps(state))
@@ -266,8 +267,8 @@ elif args[:3] == ["sig", "image-version", "list"] and query.startswith("sort_by(
 elif args[:3] == ["sig", "image-version", "list"]:
     if state.get("list_fails"):
         sys.exit("ERROR: AuthorizationFailed")
-    wanted = re.fullmatch(r'\\[\\?name==`"(.*)"`\\]\\.name', query).group(1)
-    print("\\n".join(v for v in state.get("published", []) if v == wanted))
+    wanted = re.fullmatch(r'\\[\\?name==`"(.*)"`\\]\\.provisioningState', query).group(1)
+    print(state.get("states", {{}}).get(wanted, "Succeeded") if wanted in state.get("published", []) else "")
 elif args[:3] == ["image", "builder", "show-runs"]:
     print("/subscriptions/s/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.1")
 """
@@ -279,11 +280,18 @@ def _steps_of(ci: str, env: str = "dev") -> dict[str, str]:
     return _azure_scripts(_azure(env))
 
 
+PROD_DEFINITION = "/subscriptions/s/resourceGroups/avd-prod-rg/providers/Microsoft.Compute/galleries/avd_prod_images/images/avd-win11-m365-prod"
+
+
 def _run(tmp_path: Path, script: str, timeline: list[tuple[str, str]], published: tuple[str, ...] = (), list_fails: bool = False,
-         delete_fails: bool = False, **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+         delete_fails: bool = False, deployed: str = f"{PROD_DEFINITION}/versions/1.0.0", states: dict[str, str] | None = None,
+         **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run a step script against the fake az: `published` versions (oldest first; Succeeded
+    unless `states` says otherwise), a template distributing to `deployed`."""
     bin_dir = tmp_path / "azbin"
     bin_dir.mkdir(exist_ok=True)
-    state = {"timeline": timeline, "index": 0, "published": list(published), "list_fails": list_fails, "delete_fails": delete_fails}
+    state = {"timeline": timeline, "index": 0, "published": list(published), "list_fails": list_fails, "delete_fails": delete_fails,
+             "deployed": deployed, "states": states or {}}
     (bin_dir / "state.json").write_text(json.dumps(state))
     (bin_dir / "calls.log").write_text("")
     az = bin_dir / "az"
@@ -358,8 +366,9 @@ def test_output_prints_and_exposes_the_artifact_id(tmp_path):
 
 # --- A pinned template (prod) builds its version once --------------------------------------
 
+SHOW_TARGET = "image builder show --resource-group avd-prod-rg --name avd-golden-image-prod --query distribute[0].galleryImageId -o tsv"
 LIST_PROD = ("sig image-version list --resource-group avd-prod-rg --gallery-name avd_prod_images "
-             "--gallery-image-definition avd-win11-m365-prod --query [?name==`\"1.0.0\"`].name -o tsv")
+             "--gallery-image-definition avd-win11-m365-prod --query [?name==`\"1.0.0\"`].provisioningState -o tsv")
 
 
 def _build_flag(ci: str, tmp_path: Path, proc: subprocess.CompletedProcess) -> str:
@@ -378,7 +387,7 @@ def test_a_pinned_version_is_built_once(ci, manual, schedule, tmp_path):
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "Version 1.0.0 of avd-win11-m365-prod is not published yet: building it." in proc.stdout
         assert _build_flag(ci, tmp_path, proc) == flag.format("true")
-        assert calls == [LIST_PROD]
+        assert calls == [SHOW_TARGET, LIST_PROD]
     # Published: the schedule has nothing to do (a notice, the job passes, no build) ...
     proc, _ = _run(tmp_path, script, [("T0", "Succeeded")], published=("1.0.0",), TRIGGER=schedule)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -390,6 +399,26 @@ def test_a_pinned_version_is_built_once(ci, manual, schedule, tmp_path):
     assert "Not building: version 1.0.0 of avd-win11-m365-prod is already published" in proc.stdout
     assert "Pin a newer version (avdgen promote ... --to prod VERSION) and apply envs/prod first" in proc.stdout
     assert _build_flag(ci, tmp_path, proc) == ""
+
+
+@pytest.mark.parametrize("ci", ["github", "azure_devops"])
+def test_a_pin_not_applied_to_the_template_is_not_built(ci, tmp_path):
+    # The promotion is merged, but envs/prod was not applied: the template still targets 0.9.0.
+    script = _steps_of(ci, "prod")["unpublished"]
+    for deployed in (f"{PROD_DEFINITION}/versions/0.9.0", PROD_DEFINITION, f"{PROD_DEFINITION}/versions/11.0.0"):
+        proc, calls = _run(tmp_path, script, [("T0", "Succeeded")], deployed=deployed, TRIGGER="schedule")
+        assert proc.returncode == 1, deployed
+        assert f"Not building: template avd-golden-image-prod publishes {deployed}, but catalog/envs/prod.yaml pins 1.0.0: apply envs/prod first" in proc.stdout
+        assert calls == [SHOW_TARGET]
+        assert _build_flag(ci, tmp_path, proc) == ""
+
+
+def test_a_version_left_failed_is_named_not_skipped(tmp_path):
+    proc, _ = _run(tmp_path, _steps_of("github", "prod")["unpublished"], [("T0", "Succeeded")], published=("1.0.0",),
+                   states={"1.0.0": "Failed"}, TRIGGER="schedule")
+    assert proc.returncode == 1
+    assert "::error::Not building: version 1.0.0 of avd-win11-m365-prod exists in state Failed" in proc.stdout
+    assert "az sig image-version delete --resource-group avd-prod-rg --gallery-name avd_prod_images --gallery-image-definition avd-win11-m365-prod --gallery-image-version 1.0.0" in proc.stdout
 
 
 def test_a_failing_version_query_fails_the_job(tmp_path):
@@ -449,4 +478,5 @@ def test_a_failed_delete_fails_the_job(tmp_path):
 
 def test_without_keep_versions_nothing_is_pruned():
     assert "prune" not in _steps(_github("prod")["jobs"]["build"])
-    assert "image-version delete" not in (REPO / "pipelines/azure-pipelines-golden-image-prod.yml").read_text()
+    assert "prune" not in _azure_scripts(_azure("prod"))
+    assert '--gallery-image-version "$version"' not in (REPO / "pipelines/azure-pipelines-golden-image-prod.yml").read_text()
