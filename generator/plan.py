@@ -207,6 +207,14 @@ class Workspace:
         except tftest.TerraformTestError as error:
             raise PlanError(f"terraform show failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
 
+    def state_rm(self, *addresses: str) -> None:
+        """`terraform state rm`: Terraform forgets the resources; the (simulated) cloud keeps them."""
+        assert self._tf is not None, "use Workspace as a context manager"
+        try:
+            self._tf.execute_command("state", "rm", "-no-color", *addresses)
+        except tftest.TerraformTestError as error:
+            raise PlanError(f"terraform state rm failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
+
     def apply(self, var_files: list[Path] = (), variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Simulated apply (the offline provider fills computed values); returns output values."""
         assert self._tf is not None, "use Workspace as a context manager"

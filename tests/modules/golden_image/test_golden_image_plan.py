@@ -181,15 +181,17 @@ def test_pinned_versioning_sends_no_versioning():
 
 
 def test_a_new_image_identity_replaces_the_definition_unless_terraform_forgets_it():
-    """The README's "Changing the image definition": an identifier change plans a delete of the
+    """The README's "Changing the image definition": a new generation plans a delete of the
     definition (which Azure refuses while it has versions); after `terraform state rm` of the old
-    definition the same change only creates the new one."""
+    definition, a new name and identifier create the new one beside it and patch the template."""
     ws = workspace(MODULE, "vendored")
     ws.apply([DEFAULTS])
-    change = {"image_sku": "Win11-M365-TrustedLaunch"}
-    actions = summarize(ws.plan([DEFAULTS], change)).actions
+    actions = summarize(ws.plan([DEFAULTS], {"hyper_v_generation": "V1"})).actions
     assert actions["azurerm_shared_image.this"] == ["delete", "create"]
-    ws._tf.execute_command("state", "rm", "azurerm_shared_image.this")
-    actions = summarize(ws.plan([DEFAULTS], change)).actions
-    assert actions["azurerm_shared_image.this"] == ["create"]
-    assert not any("delete" in act for act in actions.values()), actions
+    ws.state_rm("azurerm_shared_image.this")
+    move = {"hyper_v_generation": "V1", "image_definition_name": "avd-win11-m365-v1", "image_sku": "Win11-M365-V1"}
+    plan = summarize(ws.plan([DEFAULTS], move))
+    changed = {a: act for a, act in plan.actions.items() if act != ["no-op"]}
+    assert changed == {"azurerm_shared_image.this": ["create"], PATCH: ["update"]}
+    (target,) = plan.values[PATCH]["body"]["properties"]["distribute"]
+    assert "/images/avd-win11-m365-v1/versions/" in target["galleryImageId"]
