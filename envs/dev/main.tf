@@ -76,7 +76,7 @@ resource "azurerm_virtual_desktop_application_group" "desktop" {
 # group lets a user see and open the desktop; Entra ID joined hosts also need a VM login role,
 # assigned on the resource group, for the sign-in itself.
 resource "azurerm_role_assignment" "desktop_users" {
-  for_each = toset(concat(var.desktop_user_principal_ids, var.desktop_admin_principal_ids))
+  for_each = setunion(local.desktop_users, local.desktop_admins)
 
   scope                = azurerm_virtual_desktop_application_group.desktop.id
   role_definition_name = "Desktop Virtualization User"
@@ -84,7 +84,7 @@ resource "azurerm_role_assignment" "desktop_users" {
 }
 
 resource "azurerm_role_assignment" "session_host_user_login" {
-  for_each = var.domain_name == null ? toset([for id in var.desktop_user_principal_ids : id if !contains(var.desktop_admin_principal_ids, id)]) : toset([])
+  for_each = var.domain_name == null ? setsubtract(local.desktop_users, local.desktop_admins) : toset([])
 
   scope                = azurerm_resource_group.this.id
   role_definition_name = "Virtual Machine User Login"
@@ -92,7 +92,7 @@ resource "azurerm_role_assignment" "session_host_user_login" {
 }
 
 resource "azurerm_role_assignment" "session_host_admin_login" {
-  for_each = var.domain_name == null ? toset(var.desktop_admin_principal_ids) : toset([])
+  for_each = var.domain_name == null ? local.desktop_admins : toset([])
 
   scope                = azurerm_resource_group.this.id
   role_definition_name = "Virtual Machine Administrator Login"

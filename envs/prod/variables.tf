@@ -54,6 +54,11 @@ variable "golden_image" {
     condition     = var.session_host_image_strategy != "aib_gallery" || contains(distinct(concat([coalesce(var.golden_image.location, var.location)], var.golden_image.replication_regions)), var.location)
     error_message = "The session hosts run in var.location, which must be among the golden image's target regions (golden_image.location or the environment's location, plus golden_image.replication_regions); add it to golden_image.replication_regions."
   }
+
+  validation {
+    condition     = var.golden_image.hyper_v_generation == "V2" || (var.session_host_image_strategy != "aib_gallery" && var.pilot_session_host_count == 0)
+    error_message = "golden_image.hyper_v_generation = \"V1\" cannot run the session hosts: they are Trusted Launch VMs (secure boot, vTPM), which need a V2 image; build V2, or keep the hosts (and the pilot) off the golden image."
+  }
 }
 
 variable "location" {

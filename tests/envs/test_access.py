@@ -10,11 +10,12 @@ from plan_plugin import workspace
 from project_paths import REPO
 
 SECRETS = REPO / "tests/offline-secrets.tfvars"
-USER = "11111111-1111-1111-1111-111111111111"
-GROUP = "22222222-2222-2222-2222-222222222222"
-ADMIN = "33333333-3333-3333-3333-333333333333"
+USER = "1111111a-1111-1111-1111-11111111111a"
+GROUP = "2222222b-2222-2222-2222-22222222222b"
+ADMIN = "3333333c-3333-3333-3333-33333333333c"
 RG = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg"
-ACCESS = {"desktop_user_principal_ids": [USER, GROUP], "desktop_admin_principal_ids": [ADMIN, USER]}
+# USER is listed twice, once in upper case: IDs are compared case-insensitively, no duplicates.
+ACCESS = {"desktop_user_principal_ids": [USER, GROUP.upper()], "desktop_admin_principal_ids": [ADMIN, USER.upper()]}
 
 pytestmark = pytest.mark.plan
 

@@ -443,17 +443,20 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
                 entry = next(e for e in schema["allOf"] if e["errorMessage"] == check.error_message)
                 assert entry[VALIDATION_OF] == variable.name
                 entries[check.condition] = entry
-    assert len(entries) == 3
+    assert len(entries) == 4
     defaults = {v.name: v.default for v in env.variables if v.has_default}
     cases = []
     for strategy in (..., "aib_gallery", "marketplace", "manual_gallery"):
         for enabled in (..., True, False):
             for manual in (..., None, "/subscriptions/x"):
                 for pilot in (..., 0, 1, 9, 10, 1.5, -1):
-                    given = {k: v for k, v in {"session_host_image_strategy": strategy, "enable_golden_image": enabled,
-                                               "manual_gallery_image_id": manual, "pilot_session_host_count": pilot}.items() if v is not ...}
-                    for condition, entry in entries.items():
-                        cases.append((given, _substitute(condition, {**defaults, **given}), entry))
+                    for generation in ("V1", "V2"):  # golden_image is required; its attribute defaults to V2
+                        golden_image = {"gallery_name": "g", "image_definition_name": "d", "image_template_name": "t", "hyper_v_generation": generation}
+                        given = {k: v for k, v in {"session_host_image_strategy": strategy, "enable_golden_image": enabled,
+                                                   "manual_gallery_image_id": manual, "pilot_session_host_count": pilot,
+                                                   "golden_image": golden_image}.items() if v is not ...}
+                        for condition, entry in entries.items():
+                            cases.append((given, _substitute(condition, {**defaults, **given}), entry))
     verdicts = _terraform_says([c for _, c, _ in cases], tmp_path)
     wrong = [f"{given}: {entry['errorMessage']}: terraform {said}" for (given, _, entry), said in zip(cases, verdicts) if Validator(entry).is_valid(given) != said]
     assert not wrong, "\n".join(wrong[:20])

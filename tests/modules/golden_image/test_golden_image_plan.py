@@ -195,3 +195,14 @@ def test_a_new_image_identity_replaces_the_definition_unless_terraform_forgets_i
     assert changed == {"azurerm_shared_image.this": ["create"], PATCH: ["update"]}
     (target,) = plan.values[PATCH]["body"]["properties"]["distribute"]
     assert "/images/avd-win11-m365-v1/versions/" in target["galleryImageId"]
+
+
+def test_the_template_waits_for_the_role_assignment_unless_told_not_to():
+    ws = workspace(MODULE, "vendored")
+    plan = ws.plan([DEFAULTS])
+    resources = {r["address"]: r for r in plan["configuration"]["root_module"]["resources"]}
+    assert "time_sleep.rbac_propagation" in resources[TEMPLATE]["depends_on"]
+    wait = resources["time_sleep.rbac_propagation"]["expressions"]
+    assert wait["triggers"]["references"] == ["azurerm_role_assignment.this.id", "azurerm_role_assignment.this"]
+    assert summarize(plan).values["time_sleep.rbac_propagation[0]"]["create_duration"] == "120s"
+    assert "time_sleep" not in summarize(ws.plan([DEFAULTS], {"rbac_propagation_seconds": 0})).counts
