@@ -32,8 +32,8 @@ output "pilot_session_host_names" {
 }
 
 output "golden_image_version_id" {
-  description = "The pinned golden image version ID (null when the golden image is disabled)."
-  value       = one(module.golden_image[*].image_version_id)
+  description = "The golden image version ID the session hosts are pinned to (null when they take the newest version, pin_golden_image_version = false, or the golden image is disabled)."
+  value       = var.pin_golden_image_version ? one(module.golden_image[*].image_version_id) : null
 }
 
 output "golden_image_build_command" {
