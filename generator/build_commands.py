@@ -150,10 +150,19 @@ def already_published_message(target: BuildTarget) -> str:
 
 
 def not_applied_message(target: BuildTarget, deployed: str) -> str:
+    wanted = f"pins {target.image_version}" if target.pinned else "has Image Builder number the builds (image_versioning = latest)"
     return (
-        f"template {target.template_name} publishes {deployed or 'nothing'}, but catalog/envs/{target.env}.yaml pins "
-        f"{target.image_version}: apply envs/{target.env} first (terraform apply -target=module.golden_image)"
+        f"template {target.template_name} publishes {deployed or 'nothing'}, but catalog/envs/{target.env}.yaml {wanted}: "
+        f"apply envs/{target.env} first (terraform apply -target=module.golden_image)"
     )
+
+
+def targets_catalog_version(target: BuildTarget, deployed: str) -> bool:
+    """Whether the deployed template's distribution target is what the catalog says: the pinned
+    version, or (latest) the image definition itself."""
+    if target.pinned:
+        return deployed.endswith(f"/versions/{target.image_version}")
+    return bool(deployed) and "/versions/" not in deployed
 
 
 def unusable_version_message(target: BuildTarget, state: str) -> str:

@@ -16,8 +16,8 @@ EPILOG = f"""{bc.STATES_HELP}
 \b
 Exit codes:
   0  printed (or, with --run, az succeeded)
-  1  with --run: start refused for a pinned version (published already, not applied
-     to the template, or the lookup failed); nothing was started
+  1  with --run: start refused (catalog not applied to the template, pinned version
+     published already, or the lookup failed); nothing was started
   2  bad input: unknown env, golden image disabled, az not on PATH
   N  with --run: az's own exit code"""
 
@@ -32,9 +32,9 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
 
     \b
       start   az image builder run ... --no-wait (returns at once; the build takes 30-90 min);
-              for a pinned template (image_versioning = "pinned") --run first checks that
-              the deployed template targets the pinned version and that the version is
-              not published yet, since building it again would fail
+              --run first checks that the deployed template distributes where the catalog
+              says (catalog changes applied), and for a pinned template (image_versioning =
+              "pinned") that its version is not published yet: building it again would fail
       status  az image builder show ... --query "{state, subState, message}" --output table
       cancel  az image builder cancel ...
       output  az image builder show-runs ... --query artifactId -o tsv: the published version
@@ -48,9 +48,9 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     target = bc.build_target(catalog, profile)
     argv = bc.command(target, bc.Action(action))
     # A pinned template publishes one version number: building it again fails after an hour of work.
-    pinned_start = action == bc.Action.START.value and target.pinned
+    checked_start = action == bc.Action.START.value
     if not run_it:
-        if pinned_start:
+        if checked_start and target.pinned:
             click.echo(
                 f"note: {target.template_name} publishes version {target.image_version}; check that the template targets it"
                 f" and that it is not published yet:\n  {bc.shell(bc.template_target_command(target))}\n  {bc.shell(bc.published_command(target))}",
@@ -61,8 +61,8 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     az = shutil.which("az")
     if az is None:
         raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it", [bc.shell(argv)])
-    if pinned_start:
-        _check_unpublished(az, target)
+    if checked_start:
+        _check_target(az, target)
     click.echo(f"+ {bc.shell(argv)}", err=True)
     raise SystemExit(subprocess.run([az, *argv[1:]], check=False).returncode)
 
@@ -75,12 +75,15 @@ def _az_output(az: str, argv: list[str], what: str) -> str:
     return done.stdout.strip()
 
 
-def _check_unpublished(az: str, target: bc.BuildTarget) -> None:
-    """What the pipelines' first step checks: the deployed template targets the pinned version,
-    and that version does not exist yet."""
+def _check_target(az: str, target: bc.BuildTarget) -> None:
+    """What the pipelines check before a build: the deployed template distributes where the
+    catalog says (the pinned version, or the image definition), and a pinned version does not
+    exist yet."""
     deployed = _az_output(az, bc.template_target_command(target), f"template {target.template_name}")
-    if not deployed.endswith(f"/versions/{target.image_version}"):
+    if not bc.targets_catalog_version(target, deployed):
         raise BuildRefused(bc.not_applied_message(target, deployed))
+    if not target.pinned:
+        return
     state = _az_output(az, bc.published_command(target), f"the versions of {target.image_definition}")
     if state and state != "Succeeded":
         raise BuildRefused(bc.unusable_version_message(target, state))

@@ -169,3 +169,21 @@ def test_run_start_stops_when_the_versions_cannot_be_listed(avdgen, tmp_path, mo
     assert result.exit_code == 1
     assert "could not read the versions of avd-win11-m365-prod (az exit 1): ERROR: AuthorizationFailed" in result.stderr
     assert _calls(log) == [repr(SHOW_TARGET), repr(LIST_PROD)]
+
+
+DEV_DEFINITION = "/subscriptions/s/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/avd_dev_images/images/avd-win11-m365-dev"
+SHOW_DEV_TARGET = ["image", "builder", "show", *DEV.split(), "--query", "distribute[0].galleryImageId", "-o", "tsv"]
+
+
+@pytest.mark.parametrize("deployed,started", [(DEV_DEFINITION, True), (f"{DEV_DEFINITION}/versions/1.0.0", False)])
+def test_run_start_of_a_numbered_template_checks_only_its_target(avdgen, tmp_path, monkeypatch, deployed, started):
+    bin_dir, log = _fake_gallery_az(tmp_path, {}, deployed=deployed)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    result = avdgen(REPO, "build", "dev", "start", "--run")
+    if started:
+        assert result.exit_code == 0, result.output
+        assert _calls(log) == [repr(SHOW_DEV_TARGET), repr(["image", "builder", "run", *DEV.split(), "--no-wait"])]
+    else:
+        assert result.exit_code == 1
+        assert "catalog/envs/dev.yaml has Image Builder number the builds (image_versioning = latest): apply envs/dev first" in result.stderr
+        assert _calls(log) == [repr(SHOW_DEV_TARGET)]

@@ -281,6 +281,7 @@ def _steps_of(ci: str, env: str = "dev") -> dict[str, str]:
 
 
 PROD_DEFINITION = "/subscriptions/s/resourceGroups/avd-prod-rg/providers/Microsoft.Compute/galleries/avd_prod_images/images/avd-win11-m365-prod"
+DEV_IMAGE = "/subscriptions/s/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/avd_dev_images/images/avd-win11-m365-dev"
 
 
 def _run(tmp_path: Path, script: str, timeline: list[tuple[str, str]], published: tuple[str, ...] = (), list_fails: bool = False,
@@ -311,16 +312,27 @@ def _run(tmp_path: Path, script: str, timeline: list[tuple[str, str]], published
 @pytest.mark.parametrize("ci", ["github", "azure_devops"])
 def test_start_passes_the_previous_run_on_and_refuses_a_running_build(ci, tmp_path):
     start = _steps_of(ci)["start"]
-    proc, calls = _run(tmp_path, start, [("2026-01-20T02:00:00Z", "Succeeded")])
+    proc, calls = _run(tmp_path, start, [("2026-01-20T02:00:00Z", "Succeeded")], deployed=DEV_IMAGE)
     assert proc.returncode == 0, proc.stderr
     assert "image builder run --resource-group avd-dev-rg --name avd-golden-image-dev --no-wait" in calls
     passed = (tmp_path / "GITHUB_ENV").read_text() if ci == "github" else proc.stdout
     assert "PREVIOUS_START=2026-01-20T02:00:00Z" in passed or "variable=PREVIOUS_START]2026-01-20T02:00:00Z" in passed
-    proc, calls = _run(tmp_path, start, [("2026-01-27T02:00:00Z", "Running")])
+    proc, calls = _run(tmp_path, start, [("2026-01-27T02:00:00Z", "Running")], deployed=DEV_IMAGE)
     assert proc.returncode == 1
     assert "already Running; not starting another" in proc.stdout
     assert "az image builder cancel --resource-group avd-dev-rg --name avd-golden-image-dev" in proc.stdout
     assert not any(" run " in f" {c} " for c in calls)
+
+
+@pytest.mark.parametrize("ci", ["github", "azure_devops"])
+def test_start_refuses_a_template_still_on_a_fixed_version(ci, tmp_path):
+    # dev numbers its builds (image_versioning latest); a template still distributing to a fixed
+    # version (the switch was not applied) would fail its second build: not started.
+    for deployed in (f"{DEV_IMAGE}/versions/1.0.0", ""):
+        proc, calls = _run(tmp_path, _steps_of(ci)["start"], [("T0", "Succeeded")], deployed=deployed)
+        assert proc.returncode == 1, deployed
+        assert f"Not building: template avd-golden-image-dev publishes {deployed or 'nothing'}, but catalog/envs/dev.yaml has Image Builder number the builds" in proc.stdout
+        assert not any(" run " in f" {c} " for c in calls)
 
 
 @pytest.mark.parametrize("ci", ["github", "azure_devops"])
