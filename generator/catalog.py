@@ -243,8 +243,19 @@ def _check_fragment(fragment: dict[str, Any] | None, path: KeyPath, report: _Pro
     """A `json_schema` must itself be a valid JSON Schema (2020-12)."""
     if fragment is None:
         return
-    for error in _FRAGMENT_CHECK.iter_errors(fragment):
-        report((*path, *error.absolute_path), f"not a valid JSON Schema: {error.message}")
+    try:
+        errors = _fragment_errors(json.dumps(fragment, sort_keys=True))
+    except TypeError:  # a value JSON cannot hold (e.g. a YAML date): check it as it is
+        errors = tuple((tuple(e.absolute_path), e.message) for e in _FRAGMENT_CHECK.iter_errors(fragment))
+    for where, message in errors:
+        report((*path, *where), f"not a valid JSON Schema: {message}")
+
+
+@cache
+def _fragment_errors(fragment_json: str) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+    # Checking against the meta-schema is most of a catalog load's time, and the same fragments
+    # come back on every load (render, validate-vars, promote, each test): check each text once.
+    return tuple((tuple(e.absolute_path), e.message) for e in _FRAGMENT_CHECK.iter_errors(json.loads(fragment_json)))
 
 
 def load_catalog(path: Path, root: Path | None = None) -> Catalog:
