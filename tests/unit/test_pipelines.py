@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import json
 import os
 import shutil
@@ -29,12 +30,21 @@ ENVS = {
 }
 
 
+@functools.cache
+def _rendered_repo() -> tuple[dict, dict]:
+    """The repository's pipelines, rendered once for this file (tests only read them)."""
+    catalogs = load_catalogs(REPO)
+    return render_github_workflows(catalogs, REPO), render_azure_pipelines(catalogs, REPO)
+
+
 def _github(env: str, root: Path = REPO) -> dict:
-    return yaml.safe_load(render_github_workflows(load_catalogs(root), root)[PurePosixPath(f".github/workflows/golden-image-{env}.yml")])
+    files = _rendered_repo()[0] if root == REPO else render_github_workflows(load_catalogs(root), root)
+    return yaml.safe_load(files[PurePosixPath(f".github/workflows/golden-image-{env}.yml")])
 
 
 def _azure(env: str, root: Path = REPO) -> dict:
-    return yaml.safe_load(render_azure_pipelines(load_catalogs(root), root)[PurePosixPath(f"pipelines/azure-pipelines-golden-image-{env}.yml")])
+    files = _rendered_repo()[1] if root == REPO else render_azure_pipelines(load_catalogs(root), root)
+    return yaml.safe_load(files[PurePosixPath(f"pipelines/azure-pipelines-golden-image-{env}.yml")])
 
 
 def _on(workflow: dict) -> dict:
