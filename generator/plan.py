@@ -225,6 +225,27 @@ class Workspace:
             raise PlanError(f"terraform apply failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
         return {name: outputs[name] for name in outputs}
 
+    def plan_and_apply(self, var_files: list[Path] = (), variables: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """`plan` then `apply` with the same inputs, but the apply applies the saved plan
+        (`terraform apply PLANFILE`) instead of planning the same change a second time.
+        Returns (the plan's `show -json`, the output values)."""
+        assert self._tf is not None, "use Workspace as a context manager"
+        var_args = [f"-var-file={f}" for f in self._var_args(list(var_files), variables)]
+        plan_file = self.dir / "avdgen-plan.tfplan"
+        try:
+            self._tf.execute_command("plan", "-input=false", "-no-color", *var_args, f"-out={plan_file}")
+            plan = json.loads(self._tf.execute_command("show", "-no-color", "-json", str(plan_file)).out)
+        except tftest.TerraformTestError as error:
+            raise PlanError(f"terraform plan failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
+        try:
+            self._tf.execute_command("apply", "-input=false", "-no-color", "-auto-approve", str(plan_file))
+            outputs = self._tf.output(json_format=True)
+        except tftest.TerraformTestError as error:
+            raise PlanError(f"terraform apply failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
+        finally:
+            plan_file.unlink(missing_ok=True)
+        return plan, {name: outputs[name] for name in outputs}
+
 
 def unset_secrets(config_dir: Path, var_files: list[Path], environ: dict[str, str]) -> list[str]:
     """Required sensitive variables of a root configuration that have no value: neither a
@@ -262,8 +283,7 @@ def plan_config(config_dir: Path, env: dict[str, str], var_files: list[Path] = (
             with Workspace(config_dir, env) as workspace:
                 # Placeholders go first, so the caller's var files override them.
                 files = [workspace.var_file(placeholders), *var_files] if placeholders else list(var_files)
-                plan = workspace.plan(files)
-                outputs = workspace.apply(files) if apply else None
+                plan, outputs = workspace.plan_and_apply(files) if apply else (workspace.plan(files), None)
     except ReattachError as error:
         raise PlanError(str(error)) from None
     return summarize(plan, outputs), plan

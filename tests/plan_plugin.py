@@ -5,7 +5,7 @@
       production:                    # production.tfvars (if present) + production.yaml
         tfvars: [more.tfvars]        # optional, after <name>.tfvars
         inventory: other.yaml        # optional, default <name>.yaml
-        apply: true                  # outputs are compared after a simulated apply
+        apply: true                  # outputs are compared after a simulated apply (of that plan)
 
 Each fixture is planned through the offline provider with the vendored schemas and, when
 ../shared/reference exists, again with the real provider schema dumps. A configuration is
@@ -111,8 +111,10 @@ class PlanItem(pytest.Item):
             pytest.skip(f"real provider schema dumps not found in {REFERENCE}")
         expected = yaml.safe_load(self.inventory_path.read_text()) or {}
         ws = workspace(self.config_dir, self.schema_set)
-        plan = ws.plan(self.tfvars)
-        outputs = ws.apply(self.tfvars) if self.apply else None
+        if self.apply:  # the apply applies the very plan checked here: one plan fewer
+            plan, outputs = ws.plan_and_apply(self.tfvars)
+        else:
+            plan, outputs = ws.plan(self.tfvars), None
         self.summary = summarize(plan, outputs)
         problems = inventory.check(expected, self.summary)
         if problems:
