@@ -47,7 +47,7 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     catalog, profile = env_profile(load_catalogs(root), env)
     target = bc.build_target(catalog, profile)
     argv = bc.command(target, bc.Action(action))
-    # A pinned template publishes one version number: building it again fails after an hour of work.
+    # A build bound to fail (catalog not applied, pinned version taken) fails after an hour: check first.
     checked_start = action == bc.Action.START.value
     if not run_it:
         if checked_start and target.pinned:

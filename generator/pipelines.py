@@ -95,7 +95,7 @@ class BuildPipeline:
 
     @property
     def messages(self) -> dict[str, str]:
-        """The refusals of a pinned build, ready for a bash double-quoted string: the text
+        """Why a build is refused, ready for a bash double-quoted string: the text
         escaped, with the shell expansions for what only the run knows ($deployed, $state)."""
         t = self.target
 
