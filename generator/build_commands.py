@@ -11,10 +11,10 @@ import enum
 import shlex
 from dataclasses import dataclass
 
-from .catalog import Catalog, Profile
+from .catalog import Catalog, Profile, profile_object
 from .errors import GeneratorError
 
-# golden_image.build_timeout_minutes: the env object's default and the service's meaning of 0.
+# What the service makes of golden_image.build_timeout_minutes = 0.
 DEFAULT_BUILD_TIMEOUT_MINUTES = 240
 
 # lastRunStatus runState/runSubState values (Microsoft.VirtualMachineImages 2024-02-01), with the
@@ -73,8 +73,8 @@ def build_target(catalog: Catalog, profile: Profile) -> BuildTarget:
         raise GeneratorError(
             f"env {profile.name!r} has no golden image: enable_golden_image is false in catalog/envs/{profile.name}.yaml"
         )
-    image = profile.tfvars["golden_image"]
-    timeout = image.get("build_timeout_minutes", DEFAULT_BUILD_TIMEOUT_MINUTES)
+    image = profile_object(catalog, profile, "golden_image")
+    timeout = image["build_timeout_minutes"]
     return BuildTarget(
         env=profile.name,
         resource_group=profile.tfvars["resource_group_name"],
@@ -84,8 +84,8 @@ def build_target(catalog: Catalog, profile: Profile) -> BuildTarget:
         # envs/<env> creates the gallery in the env's resource group.
         gallery_name=image["gallery_name"],
         image_definition=image["image_definition_name"],
-        image_version=str(image.get("image_version", "1.0.0")),
-        image_versioning=image.get("image_versioning", "pinned"),
+        image_version=str(image["image_version"]),
+        image_versioning=image["image_versioning"],
     )
 
 

@@ -447,6 +447,31 @@ def root_catalog(catalogs: list[Catalog]) -> Catalog:
     raise CatalogError("no root catalog (kind: root) with env profiles in catalog/")
 
 
+_OPTIONAL = re.compile(r"^\s*(\w+)\s*=\s*optional\((.*)\)\s*,?\s*$", re.M)
+
+
+def optional_defaults(type_expr: str) -> dict[str, Any]:
+    """`{attr: default}` from an HCL `object({ a = optional(t, default) ... })`, one attribute a line."""
+    defaults: dict[str, Any] = {}
+    for name, inner in _OPTIONAL.findall(type_expr):
+        depth, split = 0, None
+        for i, char in enumerate(inner):
+            depth += char in "([{"
+            depth -= char in ")]}"
+            if char == "," and depth == 0:
+                split = i
+                break
+        # The defaults env.yaml uses ([], {}, 1, true, "Standard_LRS") are JSON literals too.
+        defaults[name] = None if split is None else json.loads(inner[split + 1 :].strip())
+    return defaults
+
+
+def profile_object(catalog: Catalog, profile: Profile, name: str) -> dict[str, Any]:
+    """An object variable as the profile sets it, with its `optional(...)` attribute defaults
+    filled in: what Terraform will see, so commands need not repeat the catalog's defaults."""
+    return optional_defaults(catalog.variable(name).type) | (profile.tfvars.get(name) or {})
+
+
 def env_profile(catalogs: list[Catalog], env: str) -> tuple[Catalog, Profile]:
     """The root catalog and the profile of env `env`, or an error naming the envs there are."""
     catalog = root_catalog(catalogs)

@@ -8,7 +8,6 @@ Money is Decimal, rounded to cents only for display.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -16,8 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, Profile, check_schema, env_profile, load_catalogs, read_yaml
+from .catalog import Catalog, Profile, check_schema, env_profile, load_catalogs, profile_object, read_yaml
 from .errors import GeneratorError
+from .pipelines import DEFAULT_SCHEDULE
 
 PRICES_FILE = Path("catalog") / "prices.yaml"
 STORAGE_TYPES = ("Standard_LRS", "Standard_ZRS", "Premium_LRS")
@@ -105,25 +105,6 @@ def load_prices(root: Path) -> PriceTable:
 
 # --- effective settings -----------------------------------------------------------------------
 
-_OPTIONAL = re.compile(r"^\s*(\w+)\s*=\s*optional\((.*)\)\s*,?\s*$", re.M)
-
-
-def optional_defaults(type_expr: str) -> dict[str, Any]:
-    """`{attr: default}` from an HCL `object({ a = optional(t, default) ... })`, one attribute a line."""
-    defaults: dict[str, Any] = {}
-    for name, inner in _OPTIONAL.findall(type_expr):
-        depth, split = 0, None
-        for i, char in enumerate(inner):
-            depth += char in "([{"
-            depth -= char in ")]}"
-            if char == "," and depth == 0:
-                split = i
-                break
-        # The defaults env.yaml uses ([], {}, 1, true, "Standard_LRS") are JSON literals too.
-        defaults[name] = None if split is None else json.loads(inner[split + 1 :].strip())
-    return defaults
-
-
 @dataclass(frozen=True)
 class Settings:
     """What the estimate depends on, resolved for one environment."""
@@ -148,7 +129,7 @@ def resolve_settings(profile: Profile, env_catalog: Catalog, golden_image: Catal
     def tfvar(name: str) -> Any:
         return profile.tfvars[name] if name in profile.tfvars else env_catalog.variable(name).default
 
-    image = optional_defaults(env_catalog.variable("golden_image").type) | tfvar("golden_image")
+    image = profile_object(env_catalog, profile, "golden_image")
     location = tfvar("location")
     build_location = image.get("location") or location
     os_disk = image.get("os_disk_size_gb") or golden_image.variable("os_disk_size_gb").default  # 0: the source's size
@@ -166,7 +147,7 @@ def resolve_settings(profile: Profile, env_catalog: Catalog, golden_image: Catal
         install_windows_updates=bool(image["install_windows_updates"]),
         session_hosts=int(tfvar("session_host_count")) + int(tfvar("pilot_session_host_count")),
         session_host_vm_size=tfvar("session_host_vm_size"),
-        schedule=build.get("schedule", "monthly"),
+        schedule=build.get("schedule", DEFAULT_SCHEDULE),
         keep_versions=build.get("keep_versions"),
     )
 

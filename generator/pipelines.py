@@ -26,6 +26,7 @@ TEMPLATES = "pipelines"
 TIMEOUT_MARGIN_MINUTES = 60  # queueing, validation and replication beyond buildTimeoutInMinutes
 JOB_MARGIN_MINUTES = 15  # the CI job outlives the poll loop, so a timeout is reported, not killed
 START_TIMEOUT_MINUTES = 15  # a run accepted with --no-wait shows up in lastRunStatus well before this
+DEFAULT_SCHEDULE = "monthly"  # the Tuesday a week after Patch Tuesday
 CRON_WEEKDAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6}
 
 
@@ -119,7 +120,7 @@ def build_pipeline(catalog: Catalog, profile: Profile) -> BuildPipeline:
     azure_devops = build.get("azure_devops") or {}
     return BuildPipeline(
         target=target,
-        schedule=Schedule(build.get("schedule", "monthly"), build.get("weekday"), build.get("time", "02:00")),
+        schedule=Schedule(build.get("schedule", DEFAULT_SCHEDULE), build.get("weekday"), build.get("time", "02:00")),
         poll_interval_seconds=build.get("poll_interval_seconds", 60),
         timeout_minutes=build.get("timeout_minutes", target.build_timeout_minutes + TIMEOUT_MARGIN_MINUTES),
         keep_versions=build.get("keep_versions"),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .catalog import Catalog, Profile, env_profile, load_catalogs
+from .catalog import Catalog, Profile, env_profile, load_catalogs, profile_object
 from .errors import GeneratorError
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -50,7 +50,7 @@ class Env:
 
     @property
     def pinned(self) -> str:
-        return str(self.profile.tfvars.get("golden_image", {}).get("image_version", "1.0.0"))
+        return str(profile_object(self.catalog, self.profile, "golden_image")["image_version"])
 
     @property
     def image(self) -> str:

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from generator.catalog import load_catalogs
-from generator.cost import cents, estimate_env, load_prices, optional_defaults
+from generator.catalog import optional_defaults
+from generator.cost import cents, estimate_env, load_prices
 
 from project_paths import REPO
 
