@@ -61,6 +61,9 @@ def render_estimate(est: Estimate) -> str:
 def cost(obj, env: str) -> None:
     """Estimate the golden image's cost for catalog/envs/ENV.yaml: per build and per month.
 
-    Prices and assumptions come from catalog/prices.yaml (dated list prices; edit them there).
+    Prices and assumptions come from catalog/prices.yaml (dated list prices; edit them there),
+    except where the env's profile says: its build.schedule (weekly: 52/12 builds a month) and
+    build.keep_versions (the versions kept) replace the table's builds_per_month and
+    versions_kept.
     """
     click.echo(render_estimate(estimate_env(obj.root, env)), nl=False)
