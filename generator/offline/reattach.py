@@ -32,8 +32,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -99,6 +100,22 @@ class Providers:
         stop_servers(self.servers)
 
 
+def serve_until_stopped(env: Mapping[str, str], announce: Callable[[dict[str, str]], None]) -> None:
+    """`avdgen offline serve`: start the servers (ReattachError if one fails), hand Terraform's
+    variables to `announce`, and serve until Ctrl-C or SIGTERM."""
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    # Tracebacks of failed RPCs (each also a diagnostic in Terraform's output) show here.
+    providers = Providers.start(env, inherit_stderr=True)
+    try:
+        announce(providers.env)
+        with contextlib.suppress(KeyboardInterrupt):
+            while not done.wait(1.0):
+                pass
+    finally:
+        providers.stop()
+
+
 def start_servers(env: Mapping[str, str], inherit_stderr: bool = False) -> list[Server]:
     """Start all three servers at once and wait for each to announce itself. Their stderr goes
     to private temporary files (as a spawned plugin's goes to Terraform's debug log), unless
@@ -143,6 +160,10 @@ def _announcement(server: Server, deadline: float) -> dict[str, object]:
         assert isinstance(entry, dict) and entry.get("Addr")
     except (ValueError, AssertionError):
         code = server.process.poll()
+        if code is None and ready and not line:
+            # End of output: the process is exiting; wait for it, or its code races the reap.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                code = server.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         state = "timed out" if code is None else f"exited with code {code}"
         errors = server.errors().strip()
         raise ReattachError(
