@@ -1,4 +1,4 @@
-"""Domain errors. Only cli.py turns them into messages and exit codes (no click import here)."""
+"""Domain errors. Only generator/cli turns them into messages and exit codes (no click import here)."""
 
 from __future__ import annotations
 

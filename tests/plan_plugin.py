@@ -26,10 +26,11 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import inventory
+from generator.harness import inventory
 from generator.offline.mirror import offline_env
 from generator.offline.reattach import Providers
-from generator.plan import Workspace, summarize
+from generator.harness.plan import summarize
+from generator.harness.terraform import Workspace
 
 from project_paths import REFERENCE, REPO
 

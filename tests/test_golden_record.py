@@ -8,8 +8,8 @@ import re
 import hcl2
 import pytest
 
-from generator.catalog import load_catalog
-from generator.lint import PLAIN
+from generator.catalog.load import load_catalog
+from generator.lint.rules import PLAIN
 
 from project_paths import REPO, SEED
 

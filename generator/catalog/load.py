@@ -1,159 +1,42 @@
-"""Load a catalog YAML file, check it against its JSON Schema, and turn it into frozen dataclasses.
+"""Load the catalog: every catalog/*.yaml checked against its JSON Schema, cross-checked, frozen.
 
 Every error names the file, the line and the key path (`catalog/x.yaml:42: variables.a.default: ...`).
+A variable of a root catalog (the envs) may take its facts from the module it feeds instead of
+repeating them (`from_module`, see `_from_module`), so each type, default and validation is
+written once.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
-from .errors import CatalogError
-
-KeyPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Validation:
-    condition: str
-    error_message: str
-    # A JSON Schema fragment mirroring `condition` for the tfvars schema (generator/tfvars_schema.py).
-    json_schema: dict[str, Any] | None = None
+from ..errors import CatalogError, GeneratorError
+from ..hcl import hcl_literal
+from .model import Catalog, Output, Profile, Validation, Variable
+from .source import KeyPath, Problems, check_schema, read_yaml
+from .value_schema import mirrors, reads_other_variables, values_schema
 
 
-@dataclass(frozen=True)
-class Variable:
-    name: str
-    type: str
-    description: str
-    group: str
-    has_default: bool
-    default: Any = None
-    nullable: bool | None = None
-    sensitive: bool = False
-    example: Any = None
-    alias_of: str | None = None
-    null_means: Any = None
-    validations: tuple[Validation, ...] = ()
-    json_schema: dict[str, Any] | None = None  # constraints no validation of this variable states
-
-    @property
-    def required(self) -> bool:
-        return not self.has_default
-
-
-@dataclass(frozen=True)
-class Output:
-    name: str
-    description: str
-    group: str
-    value: str
-    sensitive: bool = False
-
-
-@dataclass(frozen=True)
-class Profile:
-    """catalog/envs/<name>.yaml: the values of one root configuration (envs/<name>)."""
-
-    path: Path
-    name: str
-    description: str
-    backend: dict[str, Any] | None
-    tfvars: dict[str, Any]
-    build: dict[str, Any] | None = None  # scheduled builds (generator/pipelines.py); None: the defaults
-
-
-@dataclass(frozen=True)
-class Catalog:
-    path: Path
-    module: str
-    title: str
-    settings: dict[str, Any]
-    groups: tuple[str, ...]
-    variables: tuple[Variable, ...]
-    outputs: tuple[Output, ...]
-    kind: str = "module"
-    profiles: tuple[Profile, ...] = ()
-
-    def variable(self, name: str) -> Variable:
-        return next(v for v in self.variables if v.name == name)
-
-    @property
-    def output_dirs(self) -> tuple[PurePosixPath, ...]:
-        """Where this catalog renders: modules/<module>, or envs/<profile> for each profile."""
-        if self.kind == "root":
-            return tuple(PurePosixPath("envs") / p.name for p in self.profiles)
-        return (PurePosixPath("modules") / self.module,)
-
-    @property
-    def aliases(self) -> tuple[Variable, ...]:
-        return tuple(v for v in self.variables if v.alias_of)
-
-
-# --- YAML with line numbers -------------------------------------------------------------------
-
-
-# libyaml's parser when PyYAML was built with it: same nodes and marks, several times faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _scalar(node: yaml.Node) -> Any:
-    # The composer already resolved the tag (int, bool, null, ...): construct it directly rather
-    # than serialising and re-parsing each scalar (that was most of a render's time).
-    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
-
-
-def _to_python(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], where: str) -> Any:
-    """Build plain Python data from a composed YAML node, recording each key path's line.
-
-    PyYAML keeps the last of two duplicate keys silently; a catalog must not lose a value, so
-    duplicates are an error here.
-    """
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            if not isinstance(key, str):
-                raise CatalogError(
-                    "invalid catalog",
-                    [f"{where}:{key_node.start_mark.line + 1}: {_dotted(path) or '<top>'}: keys must be strings, not {key!r}"],
-                )
-            if key in out:
-                raise CatalogError(
-                    "invalid catalog",
-                    [f"{where}:{key_node.start_mark.line + 1}: {_dotted((*path, key))}: duplicate key (first at line {lines[(*path, key)]})"],
-                )
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            out[key] = _to_python(value_node, (*path, key), lines, where)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*path, i), lines, where) for i, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-def _dotted(path: KeyPath) -> str:
-    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
-
-
-def _line_of(path: KeyPath, lines: dict[KeyPath, int]) -> int:
-    while path not in lines and path:
-        path = path[:-1]
-    return lines.get(path, 1)
+def find_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above `start` holding both catalog/ and templates/."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "catalog").is_dir() and (candidate / "templates").is_dir():
+            return candidate
+    raise GeneratorError(f"no avdgen project at or above {here} (looked for catalog/ and templates/); pass --root")
 
 
 @cache
 def catalog_schema() -> dict[str, Any]:
-    return json.loads(resources.files("generator.schemas").joinpath("catalog.schema.json").read_text())
+    return json.loads(resources.files("generator.catalog").joinpath("schemas/catalog.schema.json").read_text())
 
 
 # --- HCL type vs default ----------------------------------------------------------------------
@@ -184,62 +67,11 @@ def _default_fits(type_expr: str, value: Any) -> bool:
 _KNOWN_TYPE = re.compile(r"^(string|number|bool|any|(list|set|map)\(.+\)|(object|tuple)\(.+\))$", re.S)
 
 
-# --- loading ----------------------------------------------------------------------------------
-
-
-class _Problems:
-    """Collects `file:line: key.path: message` lines for one YAML file."""
-
-    def __init__(self, where: str, lines: dict[KeyPath, int]):
-        self.where, self.lines, self.items = where, lines, []
-
-    def __call__(self, path: KeyPath, message: str) -> None:
-        line = _line_of(path, self.lines)
-        self.items.append((line, f"{self.where}:{line}: {_dotted(path) or '<top>'}: {message}"))
-
-    def line_of(self, path: KeyPath) -> int:
-        return _line_of(path, self.lines)
-
-    def raise_if_any(self, what: str) -> None:
-        if self.items:
-            raise CatalogError(f"invalid {what}", [m for _, m in sorted(self.items)])
-
-
-def read_yaml(path: Path, root: Path | None, what: str) -> tuple[Any, _Problems]:
-    where = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"cannot read {what} {where}: {exc.strerror}") from None
-    try:
-        node = yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CatalogError(f"invalid {what}", [f"{where}:{line}: <yaml>: {problem}"]) from None
-    if node is None:
-        raise CatalogError(f"invalid {what}", [f"{where}:1: <top>: the file is empty"])
-    lines: dict[KeyPath, int] = {}
-    data = _to_python(node, (), lines, where)
-    return data, _Problems(where, lines)
-
-
-def check_schema(data: Any, schema: dict[str, Any], report: _Problems) -> None:
-    for error in jsonschema.Draft202012Validator(schema).iter_errors(data):
-        where_error = tuple(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            # Point at the unexpected key itself, not at the mapping that holds it.
-            unexpected = [k for k in error.instance if k not in error.schema.get("properties", {})]
-            where_error += tuple(unexpected[:1])
-        report(where_error, _schema_message(error))
-
-
 # `format: regex` in the metaschema makes a pattern that does not compile an error here.
 _FRAGMENT_CHECK = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
-def _check_fragment(fragment: dict[str, Any] | None, path: KeyPath, report: _Problems) -> None:
+def _check_fragment(fragment: dict[str, Any] | None, path: KeyPath, report: Problems) -> None:
     """A `json_schema` must itself be a valid JSON Schema (2020-12)."""
     if fragment is None:
         return
@@ -258,8 +90,14 @@ def _fragment_errors(fragment_json: str) -> tuple[tuple[tuple[str | int, ...], s
     return tuple((tuple(e.absolute_path), e.message) for e in _FRAGMENT_CHECK.iter_errors(json.loads(fragment_json)))
 
 
-def load_catalog(path: Path, root: Path | None = None) -> Catalog:
-    """Load and check one catalog file; raise CatalogError listing every problem found."""
+def load_catalog(path: Path, root: Path | None = None, loaded: dict[Path, Catalog] | None = None) -> Catalog:
+    """Load and check one catalog file; raise CatalogError listing every problem found.
+
+    `loaded` caches catalogs by path: a `from_module` reference loads the module's catalog from
+    the same folder once."""
+    loaded = {} if loaded is None else loaded
+    if path.resolve() in loaded:
+        return loaded[path.resolve()]
     data, report = read_yaml(path, root, "catalog")
     check_schema(data, catalog_schema(), report)
     report.raise_if_any("catalog")
@@ -268,6 +106,13 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
     variables = []
     for name, spec in data["variables"].items():
         base: KeyPath = ("variables", name)
+        if "from_module" in spec:
+            spec = _from_module(name, spec, path, root, loaded, report)
+            if spec is None:
+                continue
+        elif "type" not in spec:
+            report(base, "'type' is required")
+            continue
         if spec["group"] not in groups:
             report((*base, "group"), f"unknown group {spec['group']!r}; declare it under `groups` ({', '.join(groups)})")
         if not _KNOWN_TYPE.match(spec["type"].strip()):
@@ -337,16 +182,108 @@ def load_catalog(path: Path, root: Path | None = None) -> Catalog:
         if not profiles:
             raise CatalogError(f"{report.where}: kind root needs at least one profile in {path.parent / 'envs'}")
         catalog = replace(catalog, profiles=profiles)
+    loaded[path.resolve()] = catalog
     return catalog
 
 
-def _check_inside_values(tfvars: dict[str, Any], catalog: Catalog, report: _Problems) -> None:
+# --- facts taken from the module a variable feeds -------------------------------------------------
+
+
+def _from_module(name: str, spec: dict[str, Any], path: Path, root: Path | None, loaded: dict[Path, Catalog], report: Problems) -> dict[str, Any] | None:
+    """`spec` with the facts `from_module` refers to filled in, or None (reported) when it cannot be.
+
+    Without `attributes`, the variable takes the type and the validations of the module variable
+    it feeds (`variable`, default the same name); validations that read other module variables
+    stay with the module, which checks them at plan. With `attributes`, the variable is an object
+    whose attributes each take the type, the default (a required module variable stays required
+    unless `optional: true`; `use_null_means: true` takes the value the module uses for null)
+    and the validations' JSON Schema mirrors of the module variable they feed.
+    """
+    base: KeyPath = ("variables", name, "from_module")
+    ref = spec["from_module"]
+    if "type" in spec:
+        report(("variables", name, "type"), "from_module gives the type: remove `type`")
+        return None
+    module = _sibling(ref["module"], path, root, loaded, report, (*base, "module"))
+    if module is None:
+        return None
+    attributes = ref.get("attributes")
+    if attributes is None:
+        source = _module_variable(module, ref.get("variable", name), report, (*base, "variable" if "variable" in ref else "module"))
+        if source is None:
+            return None
+        own_var = re.compile(rf"\bvar\.{re.escape(source.name)}\b")
+        taken = [
+            {"condition": own_var.sub(f"var.{name}", c.condition), "error_message": c.error_message, **({"json_schema": c.json_schema} if c.json_schema else {})}
+            for c in source.validations
+            if not reads_other_variables(source, c)
+        ]
+        return {**spec, "type": source.type, "validations": taken + list(spec.get("validations", []))}
+    if "json_schema" in spec:
+        report(("variables", name, "json_schema"), "from_module.attributes gives the attributes' JSON Schema: remove `json_schema`")
+        return None
+    lines: list[tuple[str, str]] = []
+    properties: dict[str, Any] = {}
+    for attribute, how in attributes.items():
+        how = how or {}
+        where: KeyPath = (*base, "attributes", attribute)
+        source = _module_variable(module, how.get("variable", attribute), report, where)
+        if source is None:
+            continue
+        lines.append((attribute, _attribute_type(module, source, how, report, where)))
+        if found := mirrors(source):
+            properties[attribute] = {"allOf": found}
+    width = max((len(a) for a, _ in lines), default=0)
+    type_text = "object({\n" + "".join(f"  {a:<{width}} = {t}\n" for a, t in lines) + "})"
+    return {**spec, "type": type_text, **({"json_schema": {"properties": properties}} if properties else {})}
+
+
+def _attribute_type(module: Catalog, source: Variable, how: dict[str, Any], report: Problems, where: KeyPath) -> str:
+    """The HCL type of an object attribute that feeds module variable `source`."""
+    if how.get("use_null_means"):
+        canonical = module.variable(source.alias_of) if source.alias_of else source
+        if canonical.null_means is None:
+            report((*where, "use_null_means"), f"{module.module}'s {canonical.name} has no null_means")
+            return f"optional({source.type})"
+        return f"optional({source.type}, {hcl_literal(canonical.null_means)})"
+    if how.get("optional") or (source.has_default and source.default is None):
+        return f"optional({source.type})"
+    if source.has_default:
+        return f"optional({source.type}, {hcl_literal(source.default)})"
+    return source.type
+
+
+def _sibling(module: str, path: Path, root: Path | None, loaded: dict[Path, Catalog], report: Problems, where: KeyPath) -> Catalog | None:
+    candidate = path.parent / f"{module}.yaml"
+    if candidate.resolve() == path.resolve():
+        report(where, "a catalog cannot take facts from itself")
+        return None
+    if not candidate.is_file():
+        known = sorted(f.stem for f in path.parent.glob("*.yaml") if f.name not in NOT_MODULE_CATALOGS and f != path)
+        report(where, f"no module catalog {module!r} beside this file (known: {', '.join(known) or 'none'})")
+        return None
+    catalog = load_catalog(candidate, root, loaded)
+    if catalog.kind != "module":
+        report(where, f"{module!r} is not a module catalog (kind {catalog.kind})")
+        return None
+    return catalog
+
+
+def _module_variable(module: Catalog, name: str, report: Problems, where: KeyPath) -> Variable | None:
+    found = next((v for v in module.variables if v.name == name), None)
+    if found is None:
+        report(where, f"{module.module} has no variable {name!r}")
+    elif found.sensitive:
+        report(where, f"{module.module}'s {name} is sensitive: pass it as a variable of its own")
+        return None
+    return found
+
+
+def _check_inside_values(tfvars: dict[str, Any], catalog: Catalog, report: Problems) -> None:
     """What the checks above cannot see: inside object values (Terraform silently drops an
     attribute an object type does not declare, e.g. a misspelled golden_image setting) and the
-    validations' mirrors, via the tfvars JSON Schema `avdgen render` generates."""
-    from .tfvars_schema import catalog_schema as tfvars_schema  # tfvars_schema imports this module
-
-    validator = jsonschema.Draft202012Validator(tfvars_schema(catalog, "profile"))
+    validations' mirrors, via the catalog's values schema (the tfvars JSON Schema `avdgen render` writes)."""
+    validator = jsonschema.Draft202012Validator(values_schema(catalog))
     for error in validator.iter_errors(tfvars):
         where = tuple(error.absolute_path)
         if not where or (len(where) == 1 and error.validator in ("type", "not")):
@@ -384,7 +321,7 @@ def _walk(value: Any, path: KeyPath):
 
 @cache
 def profile_schema() -> dict[str, Any]:
-    return json.loads(resources.files("generator.schemas").joinpath("profile.schema.json").read_text())
+    return json.loads(resources.files("generator.catalog").joinpath("schemas/profile.schema.json").read_text())
 
 
 def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Profile:
@@ -415,28 +352,17 @@ def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Prof
     return Profile(path=path, name=path.stem, description=data["description"].strip(), backend=data.get("backend"), tfvars=data["tfvars"], build=data.get("build"))
 
 
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    """jsonschema's messages, made to say what is allowed."""
-    if error.validator == "required":
-        return error.message.replace("is a required property", "is required")
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        return f"{error.message}; allowed keys: {', '.join(allowed)}" if allowed else error.message
-    if error.validator == "pattern" and error.schema.get("pattern", "").startswith("^\\S[\\s\\S]*"):
-        return f"{error.instance!r} must be a sentence ending with a period"
-    return error.message
-
-
 NOT_MODULE_CATALOGS = frozenset({"prices.yaml"})
 
 
 def load_catalogs(root: Path) -> list[Catalog]:
     """Every module catalog under root/catalog (env profiles live in catalog/envs/)."""
-    # Profiles are in catalog/envs/, not globbed; prices.yaml is `avdgen cost`'s table (generator/cost.py).
+    # Profiles are in catalog/envs/, not globbed; prices.yaml is `avdgen cost`'s table (generator/ops/cost.py).
     files = sorted(f for f in (root / "catalog").glob("*.yaml") if f.name not in NOT_MODULE_CATALOGS)
     if not files:
         raise CatalogError(f"no catalog files in {root / 'catalog'}")
-    return [load_catalog(f, root) for f in files]
+    loaded: dict[Path, Catalog] = {}
+    return [load_catalog(f, root, loaded) for f in files]
 
 
 def root_catalog(catalogs: list[Catalog]) -> Catalog:
@@ -445,31 +371,6 @@ def root_catalog(catalogs: list[Catalog]) -> Catalog:
         if catalog.kind == "root":
             return catalog
     raise CatalogError("no root catalog (kind: root) with env profiles in catalog/")
-
-
-_OPTIONAL = re.compile(r"^\s*(\w+)\s*=\s*optional\((.*)\)\s*,?\s*$", re.M)
-
-
-def optional_defaults(type_expr: str) -> dict[str, Any]:
-    """`{attr: default}` from an HCL `object({ a = optional(t, default) ... })`, one attribute a line."""
-    defaults: dict[str, Any] = {}
-    for name, inner in _OPTIONAL.findall(type_expr):
-        depth, split = 0, None
-        for i, char in enumerate(inner):
-            depth += char in "([{"
-            depth -= char in ")]}"
-            if char == "," and depth == 0:
-                split = i
-                break
-        # The defaults env.yaml uses ([], {}, 1, true, "Standard_LRS") are JSON literals too.
-        defaults[name] = None if split is None else json.loads(inner[split + 1 :].strip())
-    return defaults
-
-
-def profile_object(catalog: Catalog, profile: Profile, name: str) -> dict[str, Any]:
-    """An object variable as the profile sets it, with its `optional(...)` attribute defaults
-    filled in: what Terraform will see, so commands need not repeat the catalog's defaults."""
-    return optional_defaults(catalog.variable(name).type) | (profile.tfvars.get(name) or {})
 
 
 def env_profile(catalogs: list[Catalog], env: str) -> tuple[Catalog, Profile]:

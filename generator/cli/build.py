@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import click
 
-from . import build_commands as bc
-from .catalog import env_profile, load_catalogs
-from .errors import GeneratorError
+from ..ops import build as builds
 
-EPILOG = f"""{bc.STATES_HELP}
+EPILOG = f"""{builds.STATES_HELP}
 
 \b
 Exit codes:
@@ -24,7 +19,7 @@ Exit codes:
 
 @click.command(epilog=EPILOG)
 @click.argument("env")
-@click.argument("action", type=click.Choice([a.value for a in bc.Action]))
+@click.argument("action", type=click.Choice([a.value for a in builds.Action]))
 @click.option("--run", "run_it", is_flag=True, help="Run the command (az must be on PATH and logged in) instead of printing it.")
 @click.pass_obj
 def build(obj, env: str, action: str, run_it: bool) -> None:
@@ -43,55 +38,11 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     scheduled pipelines in .github/workflows/ and pipelines/. `eval "$(avdgen build dev start)"`
     runs a printed command in your shell.
     """
-    root = obj.root  # cli.Context: the project root, or a clear error
-    catalog, profile = env_profile(load_catalogs(root), env)
-    target = bc.build_target(catalog, profile)
-    argv = bc.command(target, bc.Action(action))
-    # A build bound to fail (catalog not applied, pinned version taken) fails after an hour: check first.
-    checked_start = action == bc.Action.START.value
-    if not run_it:
-        if checked_start and target.pinned:
-            click.echo(
-                f"note: {target.template_name} publishes version {target.image_version}; check that the template targets it"
-                f" and that it is not published yet:\n  {bc.shell(bc.template_target_command(target))}\n  {bc.shell(bc.published_command(target))}",
-                err=True,
-            )
-        click.echo(bc.shell(argv))
-        return
-    az = shutil.which("az")
-    if az is None:
-        raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it", [bc.shell(argv)])
-    if checked_start:
-        _check_target(az, target)
-    click.echo(f"+ {bc.shell(argv)}", err=True)
-    raise SystemExit(subprocess.run([az, *argv[1:]], check=False).returncode)
-
-
-def _az_output(az: str, argv: list[str], what: str) -> str:
-    click.echo(f"+ {bc.shell(argv)}", err=True)
-    done = subprocess.run([az, *argv[1:]], check=False, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise BuildRefused(f"could not read {what} (az exit {done.returncode}): {done.stderr.strip()}")
-    return done.stdout.strip()
-
-
-def _check_target(az: str, target: bc.BuildTarget) -> None:
-    """What the pipelines check before a build: the deployed template distributes where the
-    catalog says (the pinned version, or the image definition), and a pinned version does not
-    exist yet."""
-    deployed = _az_output(az, bc.template_target_command(target), f"template {target.template_name}")
-    if not bc.targets_catalog_version(target, deployed):
-        raise BuildRefused(bc.not_applied_message(target, deployed))
-    if not target.pinned:
-        return
-    state = _az_output(az, bc.published_command(target), f"the versions of {target.image_definition}")
-    if state and state != "Succeeded":
-        raise BuildRefused(bc.unusable_version_message(target, state))
-    if state:
-        raise BuildRefused(bc.already_published_message(target))
-
-
-class BuildRefused(GeneratorError):
-    """Starting the build would fail: nothing was started."""
-
-    exit_code = 1
+    target = builds.env_target(obj.root, env)
+    chosen = builds.Action(action)
+    if run_it:
+        raise SystemExit(builds.run(target, chosen, echo=lambda line: click.echo(line, err=True)))
+    note = builds.start_note(target) if chosen is builds.Action.START else None
+    if note:
+        click.echo(note, err=True)
+    click.echo(builds.shell(builds.command(target, chosen)))

@@ -1,12 +1,15 @@
-"""`avdgen offline ...`: set up a shell to run Terraform with the offline provider."""
+"""`avdgen plan`, `avdgen offline env|serve` and `avdgen schema import`: plan offline, and make Terraform use the offline provider."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import click
 
-from .mirror import offline_env
+from ..offline.mirror import offline_env
+from .context import Context
 
 
 def _shell_quote(value: str) -> str:
@@ -66,26 +69,76 @@ def serve(schemas: Path | None, cache_dir: Path | None) -> None:
     `eval` the output saved to a file) and run terraform as usual. The schema set and the
     AVDGEN_OFFLINE_* overrides are fixed when the servers start.
     """
-    import contextlib
-    import signal
-    import threading
-
-    from .reattach import Providers, ReattachError
+    from ..offline.reattach import ReattachError, serve_until_stopped
 
     variables = environment_for(schemas, cache_dir)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
-        # Tracebacks of failed RPCs (each also a diagnostic in Terraform's output) show here.
-        providers = Providers.start(variables, inherit_stderr=True)
-    except ReattachError as e:
-        raise click.ClickException(str(e)) from None
-    try:
-        for key, value in sorted(providers.env.items()):
+
+    def announce(env: dict[str, str]) -> None:
+        for key, value in sorted(env.items()):
             click.echo(f"export {key}={_shell_quote(value)}")
         click.echo("# serving; Ctrl-C to stop", err=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            while not done.wait(1.0):
-                pass
-    finally:
-        providers.stop()
+
+    try:
+        serve_until_stopped(variables, announce)
+    except ReattachError as e:
+        raise click.ClickException(str(e)) from None
+
+
+PLAN_EXIT_CODES = """\b
+Exit codes:
+  0  planned (and applied, with --apply)
+  2  bad input, or terraform init/plan/apply failed (Terraform's diagnostics are printed)"""
+
+
+@click.command(epilog=PLAN_EXIT_CODES)
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A tfvars file (repeatable), as terraform plan -var-file.")
+@click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Serve provider schemas from the *.schema.json dumps in this directory (e.g. ../shared/reference) instead of the vendored subset.")
+@click.option("--apply", "simulate_apply", is_flag=True, help="Also simulate `terraform apply` offline and show the outputs it produces.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write `terraform show -json` of the plan to this file.")
+@click.option("--inventory", "inventory_out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the plan's inventory (values, counts, outputs) as YAML: a test fixture's expected result.")
+def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate_apply: bool, json_out: Path | None, inventory_out: Path | None) -> None:
+    """Plan the root configuration at PATH offline, through the offline provider.
+
+    Runs in a private copy of PATH (a remote backend is swapped for a local one there), prints
+    resource counts by type and module, the Image Builder build steps, and the outputs.
+    """
+    # Terraform's harness (tftest, gRPC) loads only for this command.
+    from ..harness import inventory
+    from ..harness.plan import plan_offline, render_summary
+
+    env = environment_for(schemas, None)
+    click.echo(f"planning {path} offline{' and simulating apply' if simulate_apply else ''}...", err=True)
+    note = lambda line: click.echo(line, err=True)  # noqa: E731
+    summary, raw = plan_offline(path, env, list(var_files), simulate_apply, dict(os.environ), note)
+    if json_out:
+        json_out.write_text(json.dumps(raw, indent=2) + "\n")
+    if inventory_out:
+        inventory_out.write_text(inventory.dump(inventory.inventory_of(summary)))
+        click.echo(f"wrote {inventory_out}", err=True)
+    click.echo(render_summary(summary, f"Plan of {path}" + (" (after simulated apply)" if simulate_apply else "")), nl=False)
+
+
+@click.group()
+def schema() -> None:
+    """Provider schemas the offline provider serves."""
+
+
+@schema.command("import", epilog="\b\nExit codes:\n  0  imported\n  2  bad input: a file that is not a `terraform providers schema -json` dump")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Write the trimmed schemas here instead of over the vendored subset (generator/offline/schemas).")
+@click.pass_obj
+def schema_import(obj: Context, files: tuple[Path, ...], into: Path | None) -> None:
+    """Replace the vendored schema subset with real `terraform providers schema -json` dumps.
+
+    Each provider in FILES is trimmed to the resource and data source types in use (those the
+    vendored subset covers plus any declared in modules/ and envs/) and written as
+    <provider>.schema.json. Nothing is written unless every file is a valid dump.
+    """
+    from ..offline.schema_import import VENDORED_DIR, import_schemas
+
+    results = import_schemas(list(files), obj.root, into or VENDORED_DIR)
+    for result in results:
+        click.echo(f"{result.address}: {result.resources} resource and {result.data_sources} data source types -> {result.path}")
+        if result.missing:
+            click.echo(f"  warning: the dump has no schema for {', '.join(result.missing)} (used here)", err=True)

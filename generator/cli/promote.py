@@ -6,26 +6,15 @@ from pathlib import Path
 
 import click
 
-from .project import render_changes
-from .promote import Change, plan_promotion, plan_rollback, write
-from .write import apply
+from ..ops.promotion import Change, pin, plan_promotion, plan_rollback
 
 
-def _pin(root: Path, change: Change) -> None:
-    """Write the profile and history, then re-render; restore both if rendering fails."""
-    originals = {path: path.read_text(encoding="utf-8") if path.exists() else None for path in change.files}
-    write(change)
-    try:
-        changes = [c for c in render_changes(root) if c.drifted]
-        apply(root, changes)
-    except BaseException:
-        for path, text in originals.items():
-            path.unlink(missing_ok=True) if text is None else path.write_text(text, encoding="utf-8")
-        raise
+def _report(root: Path, change: Change) -> None:
+    rendered = pin(root, change)
     click.echo(f"{change.env}: golden image version {change.old} -> {change.new}")
     for path in sorted(change.files):
         click.echo(f"  updated {path.relative_to(root)}")
-    for rendered_change in changes:
+    for rendered_change in rendered:
         click.echo(f"  rendered {rendered_change.path}")
     click.echo("Review with `git diff`, then `terraform apply` in envs/" + change.env + " and start a build.")
 
@@ -47,8 +36,8 @@ def promote(obj, source: str, target: str, version: str) -> None:
       0  pinned and rendered
       2  bad input: unknown env, invalid or not newer version
     """
-    root = obj.root  # cli.Context: the project root, or a clear error
-    _pin(root, plan_promotion(root, source, target, version))
+    root = obj.root  # context.Context: the project root, or a clear error
+    _report(root, plan_promotion(root, source, target, version))
 
 
 @click.command()
@@ -66,4 +55,4 @@ def rollback(obj, env: str) -> None:
       2  no earlier version, a history that disagrees with the profile, unknown env
     """
     root = obj.root
-    _pin(root, plan_rollback(root, env))
+    _report(root, plan_rollback(root, env))

@@ -22,8 +22,9 @@ from typing import Any, Iterator
 import hcl2
 from hcl2 import SerializationOptions
 
-from .catalog import Catalog, load_catalogs
-from .terraform import fmt_check
+from ..catalog.load import load_catalogs
+from ..catalog.model import Catalog
+from ..render.format import fmt_check
 
 # v7-shaped data: plain strings (escapes resolved), no comments, bodies without __is_block__.
 PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)

@@ -21,14 +21,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Iterator
 
 import hcl2
 import jsonschema
 from hcl2 import SerializationOptions
 
-from .errors import GeneratorError
-from .tfvars_schema import ENV_SCHEMA, MODULE_SCHEMA, VALIDATION_OF
+from ..catalog.value_schema import VALIDATION_OF
+from ..errors import GeneratorError
+from ..render.tfvars_schema import ENV_SCHEMA, MODULE_SCHEMA
 
 KeyPath = tuple[str | int, ...]
 
@@ -404,3 +406,61 @@ def sibling_schema(path: Path) -> Path | None:
 
 def env_names(root: Path) -> list[str]:
     return sorted(p.parent.name for p in (root / "envs").glob(f"*/{ENV_SCHEMA}") if not p.parent.name.startswith("."))
+
+# --- which file, against which schema (`avdgen validate-vars TARGET`) -----------------------------
+
+
+class TargetUsageError(GeneratorError):
+    """TARGET and the schema options name nothing that can be checked (the CLI shows it with its usage)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    tfvars: Path
+    schema: Path
+    display: str  # how messages name the tfvars file
+    schema_display: str
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def locate(target: str, schema_file: Path | None, module: str | None, env: str | None, find_root: Callable[[], Path]) -> Target:
+    """The tfvars file TARGET names (a file, a directory holding terraform.tfvars, or an env) and
+    the schema to check it against; `find_root` gives the project root, only when needed."""
+    given = Path(target)
+    root = None
+    if given.is_file():
+        tfvars = given
+    elif given.is_dir():
+        tfvars = tfvars_in(given)
+        if tfvars is None:
+            raise GeneratorError(f"{target}: no terraform.tfvars or terraform.tfvars.json in this directory")
+    else:
+        root = find_root()
+        env_dir = root / "envs" / target
+        tfvars = tfvars_in(env_dir) if "/" not in target and env_dir.is_dir() else None
+        if tfvars is None:
+            known = ", ".join(env_names(root)) or "none"
+            raise GeneratorError(f"{target}: no such file, and no env of that name with a terraform.tfvars (envs: {known})")
+        env = env if (schema_file or module or env) else target
+    if module or env:
+        root = root or find_root()
+        schema = root / "modules" / module / MODULE_SCHEMA if module else root / "envs" / env / ENV_SCHEMA
+    else:
+        schema = schema_file or sibling_schema(tfvars)
+        if schema is None:
+            raise TargetUsageError(f"no schema beside {target}: pass --schema FILE, --module NAME or --env NAME")
+    if root is None:
+        try:
+            root = find_root()
+        except GeneratorError:
+            root = None  # outside a project: show paths as given
+    display = _display(tfvars, root) if tfvars != given else target
+    return Target(tfvars, schema, display, _display(schema, root))

@@ -1,18 +1,23 @@
 """The Azure CLI commands that start, follow, cancel and read an env's golden image build.
 
 One place knows which Image Builder template an env profile builds (`build_target`): the
-`avdgen build` command prints or runs these commands, and the scheduled pipelines
-(generator/pipelines.py) embed the same ones.
+`avdgen build` command prints or runs these commands (`run`, with the checks the pipelines make
+before a start), and the scheduled pipelines (pipelines.py) embed the same ones.
 """
 
 from __future__ import annotations
 
 import enum
 import shlex
+import shutil
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from .catalog import Catalog, Profile, profile_object
-from .errors import GeneratorError
+from ..catalog.load import env_profile, load_catalogs
+from ..catalog.model import Catalog, Profile, profile_object
+from ..errors import GeneratorError
 
 # What the service makes of golden_image.build_timeout_minutes = 0.
 DEFAULT_BUILD_TIMEOUT_MINUTES = 240
@@ -174,3 +179,66 @@ def unusable_version_message(target: BuildTarget, state: str) -> str:
 
 def shell(argv: list[str]) -> str:
     return shlex.join(argv)
+
+
+# --- running them (`avdgen build ENV ACTION --run`) -------------------------------------------
+
+
+class BuildRefused(GeneratorError):
+    """Starting the build would fail: nothing was started."""
+
+    exit_code = 1
+
+
+def env_target(root: Path, env: str) -> BuildTarget:
+    """The template catalog/envs/<env>.yaml builds."""
+    catalog, profile = env_profile(load_catalogs(root), env)
+    return build_target(catalog, profile)
+
+
+def start_note(target: BuildTarget) -> str | None:
+    """What to check by hand before printing a pinned template's start command."""
+    if not target.pinned:
+        return None
+    return (
+        f"note: {target.template_name} publishes version {target.image_version}; check that the template targets it"
+        f" and that it is not published yet:\n  {shell(template_target_command(target))}\n  {shell(published_command(target))}"
+    )
+
+
+def run(target: BuildTarget, action: Action, echo: Callable[[str], None]) -> int:
+    """Run the az command of `action` (after the start checks); az's exit code. `echo` gets
+    each command as it runs (`+ az ...`)."""
+    argv = command(target, action)
+    az = shutil.which("az")
+    if az is None:
+        raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it", [shell(argv)])
+    # A build bound to fail (catalog not applied, pinned version taken) fails after an hour: check first.
+    if action is Action.START:
+        _check_target(az, target, echo)
+    echo(f"+ {shell(argv)}")
+    return subprocess.run([az, *argv[1:]], check=False).returncode
+
+
+def _az_output(az: str, argv: list[str], what: str, echo: Callable[[str], None]) -> str:
+    echo(f"+ {shell(argv)}")
+    done = subprocess.run([az, *argv[1:]], check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BuildRefused(f"could not read {what} (az exit {done.returncode}): {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def _check_target(az: str, target: BuildTarget, echo: Callable[[str], None]) -> None:
+    """What the pipelines check before a build: the deployed template distributes where the
+    catalog says (the pinned version, or the image definition), and a pinned version does not
+    exist yet."""
+    deployed = _az_output(az, template_target_command(target), f"template {target.template_name}", echo)
+    if not targets_catalog_version(target, deployed):
+        raise BuildRefused(not_applied_message(target, deployed))
+    if not target.pinned:
+        return
+    state = _az_output(az, published_command(target), f"the versions of {target.image_definition}", echo)
+    if state and state != "Succeeded":
+        raise BuildRefused(unusable_version_message(target, state))
+    if state:
+        raise BuildRefused(already_published_message(target))

@@ -3,7 +3,7 @@
 Each env profile with the golden image enabled gets `.github/workflows/golden-image-<env>.yml` and
 `pipelines/azure-pipelines-golden-image-<env>.yml`, rendered from templates/pipelines/ and the
 profile's optional `build` section (defaults below). Both start the build without waiting, poll
-`lastRunStatus` and print the run output's `artifactId`, with the commands of build_commands.py.
+`lastRunStatus` and print the run output's `artifactId`, with the commands of build.py.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any
 
 import jinja2
 
-from . import build_commands as bc
-from .artifact import Artifact
-from .catalog import Catalog, Profile, root_catalog
-from .errors import TemplateError
-from .render import environment, header_for
+from ..catalog.load import root_catalog
+from ..catalog.model import Catalog, Profile
+from ..errors import TemplateError
+from ..render.artifact import Artifact
+from ..render.templates import environment, header_for
+from . import build as bc
 
 TEMPLATES = "pipelines"
 TIMEOUT_MARGIN_MINUTES = 60  # queueing, validation and replication beyond buildTimeoutInMinutes

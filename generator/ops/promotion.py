@@ -16,8 +16,12 @@ from pathlib import Path
 
 import yaml
 
-from .catalog import Catalog, Profile, env_profile, load_catalogs, profile_object
-from .errors import GeneratorError
+from ..catalog.load import env_profile, load_catalogs
+from ..catalog.model import Catalog, Profile, profile_object
+from ..errors import GeneratorError
+from ..render.writer import Change as FileChange
+from ..render.writer import apply
+from .tree import render_changes
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _INT32 = 2_147_483_647
@@ -195,3 +199,18 @@ def write(change: Change) -> None:
         tmp = path.with_name(path.name + ".avdgen-tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
+
+
+def pin(root: Path, change: Change) -> list[FileChange]:
+    """Write the profile and history, then re-render; restore both if rendering fails.
+    Returns the rendered files that changed."""
+    originals = {path: path.read_text(encoding="utf-8") if path.exists() else None for path in change.files}
+    write(change)
+    try:
+        changes = [c for c in render_changes(root) if c.drifted]
+        apply(root, changes)
+    except BaseException:
+        for path, text in originals.items():
+            path.unlink(missing_ok=True) if text is None else path.write_text(text, encoding="utf-8")
+        raise
+    return changes

@@ -1,30 +1,25 @@
-"""The project on disk: find its root, and run the render pipeline (catalog -> Jinja -> fmt)."""
+"""The generated tree as a whole: every module and env (render/), their tfvars schemas and the
+build pipelines (pipelines.py), rendered, formatted and compared with the files on disk.
+
+It sits with the day-2 operations because the pipelines it renders embed their build commands.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .artifact import Artifact
-from .catalog import Catalog, load_catalogs
-from .errors import GeneratorError
+from ..catalog.load import load_catalogs
+from ..catalog.model import Catalog
+from ..render.artifact import Artifact
+from ..render.format import fmt_files
+from ..render.templates import render_module
+from ..render.tfvars_schema import TFVARS_SCHEMAS
+from ..render.writer import Change, classify
 from .pipelines import AZURE_PIPELINES, GITHUB_WORKFLOWS
-from .render import render_module
-from .terraform import fmt_files
-from .tfvars_schema import TFVARS_SCHEMAS
-from .write import Change, classify
 
 
-def find_root(start: Path | None = None) -> Path:
-    """The nearest directory at or above `start` holding both catalog/ and templates/."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "catalog").is_dir() and (candidate / "templates").is_dir():
-            return candidate
-    raise GeneratorError(f"no avdgen project at or above {here} (looked for catalog/ and templates/); pass --root")
-
-
-# Generated files beyond modules/ and envs/ (each defined in its own module; see artifact.py).
+# Generated files beyond the templates of modules/ and envs/ (see render/artifact.py).
 ARTIFACTS: list[Artifact] = [
     GITHUB_WORKFLOWS,
     AZURE_PIPELINES,
@@ -56,6 +51,6 @@ def render_project(root: Path) -> Rendered:
 
 def render_changes(root: Path) -> list[Change]:
     """Render the project and compare it with the tree: one change per generated file (see
-    write.classify); write.apply writes the drifted ones."""
+    render.writer.classify); render.writer.apply writes the drifted ones."""
     rendered = render_project(root)
     return classify(root, rendered.files, rendered.managed_dirs)

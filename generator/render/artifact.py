@@ -1,4 +1,4 @@
-"""Generated files beyond modules/ and envs/ (tfvars schemas, pipelines), listed in project.py."""
+"""Generated files beyond the modules' and envs' templates (tfvars schemas, pipelines), listed in ops/tree.py."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from .catalog import Catalog
+from ..catalog.model import Catalog
 
 
 @dataclass(frozen=True)
 class Artifact:
     """`render(catalogs, root)` returns {path: text}, each text starting with the generated-file
-    header (render.header_for; a JSON file carries it as a first-line "$comment"). Generated
+    header (templates.header_for; a JSON file carries it as a first-line "$comment"). Generated
     files under `managed_dir` that are no longer rendered are deleted by `avdgen render`."""
 
     managed_dir: PurePosixPath

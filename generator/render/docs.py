@@ -11,7 +11,7 @@ import json
 import re
 from typing import Iterable
 
-from .catalog import Output, Variable
+from ..catalog.model import Output, Variable
 
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 

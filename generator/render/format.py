@@ -1,14 +1,13 @@
-"""The terraform binary: locating it and `terraform fmt` over in-memory files."""
+"""`terraform fmt` over rendered files in memory, and `terraform fmt -check` over the tree (for lint)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from .errors import TerraformError
+from ..errors import TerraformError
+from ..terraform_binary import quiet_env, terraform_binary
 
 FORMATTED_SUFFIXES = (".tf", ".tfvars")
 
@@ -16,20 +15,6 @@ FORMATTED_SUFFIXES = (".tf", ".tfvars")
 def _formatted(path: PurePosixPath) -> bool:
     # backend.hcl.example is attributes only, like a tfvars file: fmt it under that name.
     return path.suffix in FORMATTED_SUFFIXES or path.name.endswith(".hcl.example")
-
-
-def terraform_binary() -> str:
-    """$TERRAFORM, else `terraform` on PATH."""
-    binary = os.environ.get("TERRAFORM") or shutil.which("terraform")
-    if not binary:
-        raise TerraformError("terraform not found: install Terraform >= 1.7 or set $TERRAFORM to its path")
-    return binary
-
-
-def quiet_env() -> dict[str, str]:
-    """Environment for commands that need no providers. A missing TF_CLI_CONFIG_FILE only warns,
-    but the warning would land in every error we show, so point it at an empty file."""
-    return {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
 
 
 def fmt_files(files: dict[PurePosixPath, str], origin: dict[PurePosixPath, str] | None = None) -> dict[PurePosixPath, str]:

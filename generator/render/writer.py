@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import GeneratorError, UnmanagedFileError
-from .render import has_header
+from ..errors import GeneratorError, UnmanagedFileError
+from .templates import has_header
 
 SKIPPED_DIRS = {".terraform", ".git", "__pycache__"}
 

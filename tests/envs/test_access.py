@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.plan import PlanError
+from generator.harness.plan import PlanError
 from plan_plugin import workspace
 from project_paths import REPO
 

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from generator.plan import PlanError, summarize
+from generator.harness.plan import PlanError, summarize
 from plan_plugin import SCHEMA_SETS, workspace
 from project_paths import REFERENCE, REPO
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from azapi_types import Types
-from generator.plan import summarize
+from generator.harness.plan import summarize
 from plan_plugin import workspace
 from project_paths import REFERENCE, REPO
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.catalog import load_catalog
-from generator.plan import PlanError, summarize
+from generator.catalog.load import load_catalog
+from generator.harness.plan import PlanError, summarize
 from plan_plugin import workspace
 from project_paths import REPO
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.plan import PlanError, summarize
+from generator.harness.plan import PlanError, summarize
 from plan_plugin import workspace
 from project_paths import REPO
 

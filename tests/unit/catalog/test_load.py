@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.catalog import load_catalog
+from generator.catalog.load import load_catalog
 from generator.errors import CatalogError
 
 from project_paths import REPO
@@ -136,7 +136,7 @@ BROKEN = [
 def test_broken_catalog_names_file_line_and_key(tmp_path, text, needle, expected):
     error = _load(tmp_path, text)
     details = "\n".join(error.details)
-    assert f"catalog/golden_image.yaml:" in details
+    assert "catalog/golden_image.yaml:" in details
     assert expected in details, details
     line = _line_of(text, needle)
     assert any(d.startswith(f"catalog/golden_image.yaml:{line}: ") and expected.split(":")[0] in d for d in error.details), (line, details)
@@ -171,7 +171,8 @@ DEV = (REPO / "catalog" / "envs" / "dev.yaml").read_text()
 
 def _load_env(tmp_path: Path, profile_text: str) -> CatalogError:
     (tmp_path / "catalog" / "envs").mkdir(parents=True)
-    (tmp_path / "catalog" / "env.yaml").write_text((REPO / "catalog" / "env.yaml").read_text())
+    for name in ("env.yaml", "golden_image.yaml", "session-hosts.yaml"):  # env.yaml takes facts from the modules
+        (tmp_path / "catalog" / name).write_text((REPO / "catalog" / name).read_text())
     (tmp_path / "catalog" / "envs" / "dev.yaml").write_text(profile_text)
     with pytest.raises(CatalogError) as info:
         load_catalog(tmp_path / "catalog" / "env.yaml", tmp_path)
@@ -209,21 +210,114 @@ def test_broken_profile_names_file_line_and_variable(tmp_path, edit, needle, exp
     assert f"catalog/envs/dev.yaml:{line}: {expected}" in str(error), str(error)
 
 
-def test_env_golden_image_object_defaults_are_the_module_defaults():
-    """envs/*/main.tf passes every attribute of var.golden_image to the module, so an attribute's
-    `optional(...)` default replaces the module's own default: they must be the same value."""
-    from generator.tfvars_schema import type_schema
+def test_env_golden_image_attributes_are_passed_to_the_variables_they_take_facts_from():
+    """Each golden_image attribute takes its type, default and validations from the module
+    variable `from_module` names: envs/*/main.tf must pass it to exactly that variable."""
+    import yaml
 
-    module = load_catalog(REPO / "catalog/golden_image.yaml", REPO)
-    env = load_catalog(REPO / "catalog/env.yaml", REPO)
-    feeds = {"storage_account_type": "gallery_image_storage_account_type"}
-    attributes = type_schema(env.variable("golden_image").type)["properties"]
+    spec = yaml.safe_load((REPO / "catalog/env.yaml").read_text())["variables"]["golden_image"]["from_module"]
     wired = (REPO / "templates/env/main.tf.j2").read_text()
-    compared = 0
-    for attribute, schema in attributes.items():
-        variable = module.variable(feeds.get(attribute, attribute))
-        assert re.search(rf"^  {variable.name} += .*\bvar\.golden_image\.{attribute}\b", wired, re.M), f"{attribute} is not passed on"
-        if "default" in schema and variable.has_default and attribute != "storage_account_type":
-            assert schema["default"] == variable.default, attribute
-            compared += 1
-    assert compared >= 20
+    for attribute, how in spec["attributes"].items():
+        variable = (how or {}).get("variable", attribute)
+        assert re.search(rf"^  {variable} += .*\bvar\.golden_image\.{attribute}\b", wired, re.M), f"{attribute} is not passed to {variable}"
+    assert len(spec["attributes"]) >= 25
+
+
+# --- from_module: an env variable takes its facts from the module variable it feeds --------------
+
+
+def _project_catalogs(tmp_path: Path) -> Path:
+    (tmp_path / "catalog" / "envs").mkdir(parents=True)
+    for path in [*(REPO / "catalog").glob("*.yaml"), *(REPO / "catalog" / "envs").glob("*.yaml")]:
+        (tmp_path / path.relative_to(REPO)).write_text(path.read_text())
+    return tmp_path / "catalog"
+
+
+def test_env_golden_image_follows_the_module_catalog(tmp_path):
+    """One source per fact: a default or a validation changed in golden_image.yaml is what the
+    env's golden_image object and its JSON Schema mirror say, with no copy to update."""
+    from generator.catalog.hcl_types import optional_defaults
+    from generator.catalog.value_schema import values_schema
+
+    catalog = _project_catalogs(tmp_path)
+    module = catalog / "golden_image.yaml"
+    text = module.read_text()
+    assert "    default: 1\n    description: Replicas of the image" in text
+    text = text.replace("    default: 1\n    description: Replicas of the image", "    default: 2\n    description: Replicas of the image", 1)
+    text = text.replace("replica_count must be a whole number from 1 to 10.", "replica_count must be a whole number from 1 to 10 (edited).", 1)
+    module.write_text(text)
+    env = load_catalog(catalog / "env.yaml", tmp_path)
+    golden_image = env.variable("golden_image")
+    assert optional_defaults(golden_image.type)["replica_count"] == 2
+    assert "  replica_count               = optional(number, 2)\n" in golden_image.type
+    mirror = values_schema(env)["properties"]["golden_image"]["allOf"][0]["properties"]["replica_count"]
+    assert mirror["allOf"][0]["errorMessage"] == "replica_count must be a whole number from 1 to 10 (edited)."
+
+
+def test_env_golden_image_attribute_kinds():
+    """Required module variables stay required, `optional: true` makes one null by default, and
+    `use_null_means` defaults to the value the module uses for null."""
+    from generator.catalog.hcl_types import type_schema
+
+    env = load_catalog(REPO / "catalog/env.yaml", REPO)
+    module = load_catalog(REPO / "catalog/golden_image.yaml", REPO)
+    schema = type_schema(env.variable("golden_image").type)
+    assert set(schema["required"]) == {"gallery_name", "image_definition_name", "image_template_name"}
+    assert "default" not in schema["properties"]["location"] and "location" not in schema["required"]
+    assert schema["properties"]["storage_account_type"]["default"] == module.variable("storage_account_type").null_means
+    assert schema["properties"]["image_version"]["default"] == module.variable("image_version").default
+
+
+def test_scalar_from_module_takes_type_and_validations(tmp_path):
+    catalog = _project_catalogs(tmp_path)
+    hosts = catalog / "session-hosts.yaml"
+    text = hosts.read_text()
+    old = 'location must be a lowercase Azure region name without spaces, such as "eastus".'
+    assert old in text
+    hosts.write_text(text.replace(old, 'location must be a lowercase region name (edited).', 1))
+    location = load_catalog(catalog / "env.yaml", tmp_path).variable("location")
+    assert location.type == "string"
+    assert [v.error_message for v in location.validations] == ["location must be a lowercase region name (edited)."]
+    assert all("var.location" in v.condition for v in location.validations)
+
+
+def test_scalar_from_module_renames_the_variable_in_conditions(tmp_path):
+    catalog = _project_catalogs(tmp_path)
+    env = catalog / "env.yaml"
+    text = env.read_text()
+    old = "  session_host_count:\n    group: Session Hosts\n    type: number\n"
+    assert old in text
+    env.write_text(text.replace(old, "  session_host_count:\n    group: Session Hosts\n    from_module: { module: session-hosts, variable: vm_count }\n", 1))
+    count = load_catalog(env, tmp_path).variable("session_host_count")
+    hosts = load_catalog(catalog / "session-hosts.yaml", tmp_path).variable("vm_count")
+    assert count.type == hosts.type
+    assert len(count.validations) == len(hosts.validations) + 1  # the module's, then the env's own
+    assert "var.session_host_count" in count.validations[0].condition and "var.vm_count" not in count.validations[0].condition
+
+
+@pytest.mark.parametrize("old,new,needle,expected", [
+    ("    from_module:\n      module: golden_image\n", "    from_module:\n      module: golden_images\n", "      module: golden_images",
+     "variables.golden_image.from_module.module: no module catalog 'golden_images' beside this file (known: golden_image, session-hosts)"),
+    ("        image_sku:\n", "        image_skus:\n", "        image_skus:",
+     "variables.golden_image.from_module.attributes.image_skus: golden_image has no variable 'image_skus'"),
+    ("        image_version:\n", "        image_version: { use_null_means: true }\n", "        image_version: {",
+     "variables.golden_image.from_module.attributes.image_version.use_null_means: golden_image's image_version has no null_means"),
+    ("    from_module: { module: session-hosts }\n    description: Azure region", "    type: string\n    from_module: { module: session-hosts }\n    description: Azure region", "    type: string\n    from_module",
+     "variables.location.type: from_module gives the type: remove `type`"),
+    ("    from_module: { module: session-hosts }\n    description: Azure region", "    from_module: { module: env }\n    description: Azure region", "    from_module: { module: env }",
+     "variables.location.from_module.module: a catalog cannot take facts from itself"),
+    ("        run_cleanup_script:\n", "        run_cleanup_script:\n        admin_password: { variable: domain_admin_password }\n", "        admin_password:",
+     "variables.golden_image.from_module.attributes.admin_password: golden_image has no variable 'domain_admin_password'"),
+    ("    from_module: { module: session-hosts }\n    description: Azure region", "    description: Azure region", "  location:\n",
+     "variables.location: 'type' is required"),
+], ids=["unknown-module", "unknown-variable", "no-null-means", "type-and-from-module", "itself", "unknown-renamed-variable", "no-type"])
+def test_broken_from_module_names_file_line_and_key(tmp_path, old, new, needle, expected):
+    catalog = _project_catalogs(tmp_path)
+    env = catalog / "env.yaml"
+    text = env.read_text()
+    assert text.count(old) == 1, old
+    text = text.replace(old, new)
+    env.write_text(text)
+    with pytest.raises(CatalogError) as info:
+        load_catalog(env, tmp_path)
+    assert f"catalog/env.yaml:{_line_of(text, needle)}: {expected}" in str(info.value), str(info.value)

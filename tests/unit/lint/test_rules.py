@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.lint import check_roundtrip, lint_project
+from generator.lint.rules import check_roundtrip, lint_project
 
 MODULE = "modules/golden_image"
 

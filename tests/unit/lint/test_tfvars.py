@@ -15,11 +15,13 @@ from typing import Any
 import hcl2
 import pytest
 
-from generator.catalog import load_catalogs
-from generator.render import has_header
-from generator.terraform import quiet_env, terraform_binary
-from generator.tfvars_schema import VALIDATION_OF, allows_null, catalog_schema, reads_other_variables, render_schemas, type_schema
-from generator.validate_vars import Validator, ecma_regex, key_lines, read_tfvars
+from generator.catalog.load import load_catalogs
+from generator.render.templates import has_header
+from generator.terraform_binary import quiet_env, terraform_binary
+from generator.catalog.hcl_types import type_schema
+from generator.catalog.value_schema import VALIDATION_OF, allows_null, reads_other_variables
+from generator.render.tfvars_schema import catalog_schema, render_schemas
+from generator.lint.tfvars import Validator, ecma_regex, key_lines, read_tfvars
 
 from project_paths import REPO
 
@@ -302,22 +304,6 @@ def test_invalid_values_fixture_is_rejected_value_by_value(avdgen):
 def test_plan_fixtures_pass(avdgen, fixture, module):
     result = avdgen(REPO, "validate-vars", str(FIXTURES / fixture), "--module", module)
     assert result.exit_code == 0, result.output
-
-
-def test_env_golden_image_attributes_mirror_the_module(catalogs):
-    feeds = {"storage_account_type": "gallery_image_storage_account_type"}  # envs/*/main.tf passes it so
-    module = catalogs["golden_image"]
-    env_schema = _schema(REPO / "envs/dev/terraform.tfvars.schema.json")["properties"]["golden_image"]
-    mirrored = env_schema["allOf"][0]["properties"]
-    module_schema = _schema(GOLDEN)["properties"]
-    expected = {
-        attribute
-        for attribute in type_schema(catalogs["env"].variable("golden_image").type)["properties"]
-        if module.variable(feeds.get(attribute, attribute)).validations
-    }
-    assert set(mirrored) == expected
-    for attribute, schema in mirrored.items():
-        assert schema["allOf"] == module_schema[feeds.get(attribute, attribute)]["allOf"], attribute
 
 
 # Sample values for the differential test: valid and invalid, with the corners where RE2, ECMA-262

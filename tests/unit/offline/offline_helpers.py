@@ -11,9 +11,11 @@ from generator.offline.schema import ProviderSchema
 from generator.offline.servicer import ProviderServicer
 from generator.offline.wire import CtyType, from_msgpack, to_msgpack
 
+from project_paths import REFERENCE
+
 FIXTURE_SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
 # Real `terraform providers schema -json` dumps, next to the repository in CI; read, never copied.
-REFERENCE_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+REFERENCE_DIR = REFERENCE
 
 
 def make_servicer(provider: str, fixture: Fixture | None = None) -> ProviderServicer:

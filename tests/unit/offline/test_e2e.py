@@ -1,7 +1,7 @@
 """Real `terraform init/plan/apply` through the mirror and the offline provider (slow: seconds);
 the reference-schema round trip goes through reattached servers instead (see test_reattach.py).
 
-Run only these with `pytest -m slow tests/offline`, or skip them with `-m "not slow"`.
+Run only these with `pytest -m slow tests/unit/offline`, or skip them with `-m "not slow"`.
 """
 
 from __future__ import annotations

@@ -12,8 +12,10 @@ import pytest
 from click.testing import CliRunner
 from offline_helpers import FIXTURE_SCHEMAS
 
-from generator.offline.commands import offline
+from generator.cli.plan import offline
 from generator.offline.mirror import LAUNCHER, default_cache_dir, install_mirror, offline_env, terraform_platform
+
+from project_paths import REPO
 
 # The `h1:` hashes `terraform init` writes to lock files for the mirror (golang.org/x/mod dirhash
 # over the one launcher file). They must never change, or every committed lock file breaks.
@@ -56,7 +58,7 @@ def test_offline_env(tmp_path):
     assert env["AVDGEN_CACHE_DIR"] == str(cache)
     assert env["AVDGEN_OFFLINE_SCHEMAS"] == str(FIXTURE_SCHEMAS.resolve())
     assert Path(env["AVDGEN_PYTHON"]).is_file()
-    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(Path(__file__).resolve().parents[2])
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(REPO)
     config = (cache / "terraformrc").read_text()
     assert f'path    = "{cache / "mirror"}"' in config
     assert config.count('"registry.terraform.io/azure/azapi"') == 2  # mirror include, direct exclude

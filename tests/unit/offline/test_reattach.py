@@ -18,7 +18,7 @@ from offline_helpers import FIXTURE_SCHEMAS
 
 from generator.offline.proto import pb
 from generator.offline.reattach import REATTACH_ENV, serving
-from generator.plan import plan_config
+from generator.harness.plan import plan_config
 
 pytestmark = [
     pytest.mark.slow,

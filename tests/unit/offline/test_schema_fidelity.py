@@ -24,9 +24,11 @@ from typing import Any
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from project_paths import REFERENCE, REPO
+
+REPO_ROOT = REPO
 SCHEMA_DIR = REPO_ROOT / "generator" / "offline" / "schemas"
-REFERENCE_DIR = Path(__file__).parents[2] / ".." / "shared" / "reference"
+REFERENCE_DIR = REFERENCE
 
 # our file name -> provider address key inside it
 SUBSETS = {

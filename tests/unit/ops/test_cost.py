@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.catalog import load_catalogs
-from generator.catalog import optional_defaults
-from generator.cost import cents, estimate_env, load_prices
+from generator.catalog.load import load_catalogs
+from generator.catalog.hcl_types import optional_defaults
+from generator.ops.cost import cents, estimate_env, load_prices
 
 from project_paths import REPO
 

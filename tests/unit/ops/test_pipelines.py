@@ -16,10 +16,10 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 
-from generator.catalog import load_catalogs
+from generator.catalog.load import load_catalogs
 from generator.errors import CatalogError
-from generator.pipelines import render_azure_pipelines, render_github_workflows
-from generator.render import has_header
+from generator.ops.pipelines import render_azure_pipelines, render_github_workflows
+from generator.render.templates import has_header
 
 from project_paths import REPO
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.promote import Entry, pin_stack, set_pinned_version
+from generator.ops.promotion import Entry, pin_stack, set_pinned_version
 
 HISTORY = "catalog/images/avd-win11-m365-prod.CHANGELOG.md"
 

@@ -6,12 +6,12 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator import docs
-from generator.catalog import Catalog, Output, Validation, Variable
+from generator.render import docs
+from generator.catalog.model import Catalog, Output, Validation, Variable
 from generator.errors import TemplateError
 from generator.hcl import hcl_literal, hcl_string
-from generator.project import render_project
-from generator.render import has_header, render_module
+from generator.ops.tree import render_project
+from generator.render.templates import has_header, render_module
 
 from project_paths import REPO
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import write
+from generator.render import writer as write
 
 MAIN = "modules/golden_image/main.tf"
 

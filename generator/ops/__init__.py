@@ -1,0 +1,1 @@
+"""Day-2 operations, each a plain Python API the CLI and the tests call: the generated tree (`tree`), build commands (`build`), scheduled pipelines (`pipelines`), promotion and rollback (`promotion`), cost (`cost`)."""
