@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.offline.cloud import CLOUD_ENV
 
 from project_paths import REPO
 from plan_plugin import pytest_collect_file, pytest_sessionfinish  # noqa: F401  (hooks)
@@ -25,6 +26,13 @@ os.environ.setdefault("GOGC", "400")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "plan: plans a configuration through real Terraform and the offline provider")
+
+
+@pytest.fixture(autouse=True)
+def _private_simulated_cloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An in-process provider (and any spawned plugin) applies to a cloud of this test's own,
+    never to .terraform/ of whatever directory the test runs in."""
+    monkeypatch.setenv(CLOUD_ENV, str(tmp_path / "simulated-cloud.json"))
 
 
 @pytest.fixture

@@ -6,6 +6,9 @@
         tfvars: [more.tfvars]        # optional, after <name>.tfvars
         inventory: other.yaml        # optional, default <name>.yaml
         apply: true                  # outputs are compared after a simulated apply (of that plan)
+        cloud:                       # what exists in the simulated cloud before the plan
+          host_pools:                # a host pool made elsewhere, with a registration token
+            - {id: /subscriptions/.../hostPools/hp, registration_token: t}
 
 Each fixture is planned through the offline provider with the vendored schemas and, when
 ../shared/reference exists, again with the real provider schema dumps. A configuration is
@@ -27,8 +30,10 @@ import pytest
 import yaml
 
 from generator.harness import inventory
+from generator.offline.cloud import CLOUD_ENV
 from generator.offline.mirror import offline_env
 from generator.offline.reattach import Providers
+from generator.offline.simulator import SimulatedAzure
 from generator.harness.plan import summarize
 from generator.harness.terraform import Workspace
 
@@ -46,6 +51,8 @@ def offline_environment(schema_set: str) -> dict[str, str]:
     the providers started on first use, to stay up until the session ends."""
     if schema_set not in _providers:
         env = offline_env(_cache_dir, REFERENCE if schema_set == "reference" else None)
+        # One simulated cloud per schema set; every Workspace.reset() empties it.
+        env[CLOUD_ENV] = str(_cache_dir / f"cloud-{schema_set}.json")
         _providers[schema_set] = Providers.start(env)
     return _providers[schema_set].env
 
@@ -104,6 +111,7 @@ class PlanItem(pytest.Item):
         self.tfvars = ([default_tfvars] if default_tfvars.exists() else []) + [here / f for f in test.get("tfvars", [])]
         self.inventory_path = here / test.get("inventory", f"{test_name}.yaml")
         self.apply = bool(test.get("apply", False))
+        self.cloud = test.get("cloud") or {}
         self.schema_set = schema_set
         self.add_marker(pytest.mark.plan)
 
@@ -112,6 +120,9 @@ class PlanItem(pytest.Item):
             pytest.skip(f"real provider schema dumps not found in {REFERENCE}")
         expected = yaml.safe_load(self.inventory_path.read_text()) or {}
         ws = workspace(self.config_dir, self.schema_set)
+        azure = SimulatedAzure(ws.cloud)
+        for pool in self.cloud.get("host_pools", []):
+            azure.host_pool(pool["id"], pool["registration_token"])
         if self.apply:  # the apply applies the very plan checked here: one plan fewer
             plan, outputs = ws.plan_and_apply(self.tfvars)
         else:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any, Iterator
 
+from ..offline.cloud import CLOUD_ENV
 from ..offline.reattach import REATTACH_ENV, ReattachError, reattached
 from .terraform import PlanError, Workspace
 
@@ -131,7 +133,12 @@ def plan_config(config_dir: Path, env: dict[str, str], var_files: list[Path] = (
     to variables (e.g. unset secrets) before the var files, which override them.
     """
     try:
-        with reattached(env) if reattach and REATTACH_ENV not in env else contextlib.nullcontext(env) as env:
+        with contextlib.ExitStack() as stack:
+            if CLOUD_ENV not in env and REATTACH_ENV not in env:  # a cloud of its own, gone with the plan
+                cloud_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="avdgen-cloud-"))
+                env = {**env, CLOUD_ENV: str(Path(cloud_dir) / "cloud.json")}
+            if reattach and REATTACH_ENV not in env:
+                env = stack.enter_context(reattached(env))
             with Workspace(config_dir, env) as workspace:
                 # Placeholders go first, so the caller's var files override them.
                 files = [workspace.var_file(placeholders), *var_files] if placeholders else list(var_files)

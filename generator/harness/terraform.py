@@ -22,6 +22,7 @@ from typing import Any, Iterator
 import tftest
 
 from ..errors import GeneratorError
+from ..offline.cloud import CLOUD_ENV, DEFAULT_CLOUD
 from ..terraform_binary import terraform_binary
 
 COPY_IGNORE = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "terraform.tfstate*", ".avdgen-*", "*.tfplan")
@@ -90,10 +91,18 @@ class Workspace:
             shutil.rmtree(self.dir, ignore_errors=True)
         self._tf = None
 
+    @property
+    def cloud(self) -> Path:
+        """The simulated cloud the offline providers apply to (offline/cloud.py)."""
+        given = self.env.get(CLOUD_ENV)
+        return Path(given) if given else self.dir / DEFAULT_CLOUD
+
     def reset(self) -> None:
-        """Forget applied state, so the next plan starts from nothing."""
+        """Forget applied state and empty the simulated cloud, so the next plan starts from
+        nothing (state alone would not do: the cloud keeps what Terraform forgets)."""
         for state in self.dir.glob("terraform.tfstate*"):
             state.unlink()
+        self.cloud.unlink(missing_ok=True)
 
     def var_file(self, variables: dict[str, Any]) -> Path:
         """Write `variables` to a tfvars.json in the copy: tftest's tf_vars would stringify bools
@@ -142,6 +151,14 @@ class Workspace:
         except tftest.TerraformTestError as error:
             raise PlanError(f"terraform apply failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
         return {name: outputs[name] for name in outputs}
+
+    def destroy(self, var_files: list[Path] = (), variables: dict[str, Any] | None = None) -> None:
+        """`terraform destroy` (simulated)."""
+        assert self._tf is not None, "use Workspace as a context manager"
+        try:
+            self._tf.destroy(input=False, color=False, tf_var_file=self._var_args(list(var_files), variables))
+        except tftest.TerraformTestError as error:
+            raise PlanError(f"terraform destroy failed for {self.config_dir}", _terraform_message(error).splitlines()) from None
 
     def plan_and_apply(self, var_files: list[Path] = (), variables: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
         """`plan` then `apply` with the same inputs, but the apply applies the saved plan

@@ -124,13 +124,20 @@ PLAN_DEFAULTS: dict[str, dict[str, Any]] = {
         "schema_validation_enabled": True,
     },
     "azapi_update_resource": {"ignore_casing": False, "ignore_missing_property": True},
+    "azapi_resource_action": {"method": "POST", "when": "apply"},
 }
+# The defaults of azapi's `retry` attribute (internal/retry/retryable_errors.go).
+RETRY_DEFAULTS = {"interval_seconds": 10, "max_interval_seconds": 180, "multiplier": Decimal("1.5"), "randomization_factor": Decimal("0.5")}
 
 
 def adjust_plan(type_name: str, prior: Any, planned: dict[str, Any]) -> dict[str, Any]:
     out = dict(planned)
     for name, default in PLAN_DEFAULTS.get(type_name, {}).items():
         _fill(out, name, default)
+    if type_name.startswith("azapi_") and isinstance(out.get("retry"), dict):
+        out["retry"] = dict(out["retry"])
+        for name, default in RETRY_DEFAULTS.items():
+            _fill(out["retry"], name, default)
     # azapi derives `output` from the response to the new body, so a body change makes it unknown.
     body_changed = isinstance(prior, dict) and _plain(prior.get("body")) != _plain(out.get("body"))
     if body_changed and "output" in out and type_name.startswith("azapi_"):
@@ -218,6 +225,7 @@ def _azapi(v: dict[str, Any], fx: Fixture) -> None:
         _fill(v, "id", v["resource_id"])
     elif all(isinstance(v.get(k), str) for k in ("type", "parent_id", "name")):
         _fill(v, "id", azapi_id(v["type"], v["parent_id"], v["name"]))
+        _fill(v, "resource_id", v["id"])  # azapi_update_resource: the ID it acts on
     _fill(v, "body", dyn({}))
     body_known = _plain(v.get("body")) is not None and _plain(v.get("body")) is not UNKNOWN
     _fill(v, "output", dyn(v["body"]) if body_known else dyn({}))

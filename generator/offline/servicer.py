@@ -11,14 +11,18 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from .fixture import Fixture
+from . import apply as cloud_apply
+from .azapi import Failure, validation_problems
+from .cloud import Cloud, cloud_path
+from .fixture import Fixture, rfc3339
 from .proto import pb
 from .resources import adjust_plan, complete, requires_replace
 from .schema import ProviderSchema, implied_type, server_capabilities
 from .walk import SET_ELEMENT, Key, Path, Problem, config_problems, mark_unknown, null_write_only
-from .wire import CtyType, from_json, from_msgpack, to_msgpack
+from .wire import UNKNOWN, CtyType, from_json, from_msgpack, to_msgpack
 
 
 def attribute_path(path: Path) -> Any:
@@ -165,8 +169,13 @@ class ProviderServicer:
     def ValidateResourceConfig(self, request: Any) -> Any:
         block, ty = self._type("resource", request.type_name)
         allowed = request.client_capabilities.write_only_attributes_allowed
-        problems = config_problems(block, _decode(request.config, ty), write_only_allowed=allowed)
-        return pb.ValidateResourceConfig.Response(diagnostics=[_problem(p) for p in problems])
+        config = _decode(request.config, ty)
+        problems = config_problems(block, config, write_only_allowed=allowed)
+        diagnostics = [_problem(p) for p in problems]
+        if request.type_name == "azapi_resource" and isinstance(config, dict):
+            # azapi checks the body against its embedded types in ValidateConfig (azapi.py).
+            diagnostics += [error(f.summary, f.detail) for f in validation_problems(config)]
+        return pb.ValidateResourceConfig.Response(diagnostics=diagnostics)
 
     @_rpc
     def ValidateDataResourceConfig(self, request: Any) -> Any:
@@ -201,8 +210,21 @@ class ProviderServicer:
 
     @_rpc
     def ReadResource(self, request: Any) -> Any:
-        # Nothing exists outside Terraform's state, so the state is always current.
-        return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+        if not cloud_apply.in_cloud(request.type_name):
+            return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+        block, ty = self._type("resource", request.type_name)
+        state = _decode(request.current_state, ty)
+        if state is None:
+            return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+        # What the simulated cloud holds now: gone (deleted, or a cloud reset) -> null state.
+        with self._cloud() as cloud:
+            found = cloud_apply.read(request.type_name, state, cloud)
+        if found is state:
+            return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+        return pb.ReadResource.Response(new_state=_encode(null_write_only(block, found), ty), private=request.private)
+
+    def _cloud(self):
+        return Cloud.session(cloud_path(), self.fixture.clock())
 
     @_rpc
     def PlanResourceChange(self, request: Any) -> Any:
@@ -223,9 +245,25 @@ class ProviderServicer:
     def ApplyResourceChange(self, request: Any) -> Any:
         block, ty = self._type("resource", request.type_name)
         planned = _decode(request.planned_state, ty)
-        new = None if planned is None else complete(request.type_name, block, ty, planned, self.fixture)
+        if not cloud_apply.in_cloud(request.type_name):
+            new = None if planned is None else complete(request.type_name, block, ty, planned, self.fixture)
+            return pb.ApplyResourceChange.Response(new_state=_encode(null_write_only(block, new), ty), private=request.planned_private)
+        prior = _decode(request.prior_state, ty)
+        diagnostics = []
+        with self._cloud() as cloud:
+            # Computed values come from the cloud's clock, which tests and simulated waits move.
+            fixture = replace(self.fixture, now=rfc3339(cloud.now()))
+            new = None if planned is None else complete(request.type_name, block, ty, planned, fixture)
+            try:
+                applied = cloud_apply.apply(request.type_name, prior, new, cloud)
+            except Failure as failure:
+                diagnostics.append(error(failure.summary, failure.detail))
+                applied = prior  # nothing changed (a failed create leaves no state)
+            else:
+                if isinstance(planned, dict) and isinstance(applied, dict) and "output" in planned and planned["output"] is not UNKNOWN:
+                    applied = {**applied, "output": planned["output"]}  # a known planned value must survive
         return pb.ApplyResourceChange.Response(
-            new_state=_encode(null_write_only(block, new), ty), private=request.planned_private
+            new_state=_encode(null_write_only(block, applied), ty), private=request.planned_private, diagnostics=diagnostics
         )
 
     @_rpc

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import re
 from typing import Any
 
 import pytest
 from offline_helpers import dv, make_servicer, undv
 
+from generator.offline.cloud import CLOUD_ENV, plain
 from generator.offline.fixture import DEFAULTS, Fixture
 from generator.offline.proto import pb
 from generator.offline.schema import ProviderSchema, SchemaError, implied_type
@@ -57,17 +60,17 @@ class Rig:
         paths = [[s.attribute_name for s in p.steps] for p in response.requires_replace]
         return undv(response.planned_state, self.ty), paths
 
-    def apply(self, planned: Any, prior: Any = None) -> Any:
-        response = self.servicer.ApplyResourceChange(
-            pb.ApplyResourceChange.Request(
-                type_name=self.type_name,
-                prior_state=dv(prior, self.ty),
-                planned_state=dv(planned, self.ty),
-                config=dv(planned, self.ty),
-                planned_private=b"private",
-            ),
-            None,
+    def apply_request(self, planned: Any, prior: Any = None) -> Any:
+        return pb.ApplyResourceChange.Request(
+            type_name=self.type_name,
+            prior_state=dv(prior, self.ty),
+            planned_state=dv(planned, self.ty),
+            config=dv(planned, self.ty),
+            planned_private=b"private",
         )
+
+    def apply(self, planned: Any, prior: Any = None) -> Any:
+        response = self.servicer.ApplyResourceChange(self.apply_request(planned, prior), None)
         assert not response.diagnostics, response.diagnostics
         assert response.private == b"private"
         return undv(response.new_state, self.ty)
@@ -111,7 +114,8 @@ def test_create_leaves_computed_unknown_and_keeps_config():
     assert planned["name"] == "tpl" and planned["location"] == "westeurope"  # optional+computed, set
     assert planned["body"] == dyn(BODY)
     assert planned["identity"][0]["principal_id"] is UNKNOWN and planned["identity"][0]["type"] == "SystemAssigned"
-    assert planned["retry"] == {"error_message_regex": ["Conflict"], "interval_seconds": UNKNOWN, "multiplier": UNKNOWN}
+    # azapi's retry defaults (internal/retry/retryable_errors.go) are planned as known values.
+    assert planned["retry"] == {"error_message_regex": ["Conflict"], "interval_seconds": 10, "multiplier": Decimal("1.5")}
     assert planned["sensitive_body"] is None  # write-only values never reach plan or state
     assert planned["schema_validation_enabled"] is True  # a default azapi plans as known
     assert planned["locks"] is None  # optional, not computed: stays null
@@ -205,17 +209,36 @@ def test_new_nested_blocks_get_unknown_computed_on_update():
 # --- apply ------------------------------------------------------------------------------------
 
 
-def test_apply_fills_azapi_resource_deterministically():
+def test_apply_fills_azapi_resource_deterministically(tmp_path, monkeypatch):
     rig, config = template_rig()
     planned = rig.plan(None, config)[0]
-    state = rig.apply(planned)
-    assert state == rig.apply(planned)  # same inputs, same values
+    states = []
+    for run in ("a", "b"):  # two fresh clouds, the same values
+        monkeypatch.setenv(CLOUD_ENV, str(tmp_path / f"cloud-{run}.json"))
+        states.append(rig.apply(planned))
+    state = states[0]
+    assert states[0] == states[1]
     assert state["id"] == RG_ID + "/providers/Microsoft.VirtualMachineImages/imageTemplates/tpl"
-    assert state["output"] == dyn(BODY)
+    # The default output is the response's read-only part (azapi's GetReadOnly), not the body.
+    assert plain(state["output"].value) == {
+        "id": state["id"],
+        "type": "Microsoft.VirtualMachineImages/imageTemplates",
+        "properties": {"provisioningState": "Succeeded", "exactStagingResourceGroup": SUB + "/resourceGroups/IT_rg_tpl_20250101000000"},
+    }
     assert GUID.match(state["identity"][0]["principal_id"])
     assert state["identity"][0]["tenant_id"] == DEFAULTS["tenant_id"]
-    assert state["retry"]["interval_seconds"] == 0 and state["tags"] == {}
+    assert state["retry"]["interval_seconds"] == 10 and state["tags"] == {}
     assert state["sensitive_body"] is None
+
+
+def test_a_second_create_of_the_same_resource_fails_as_azapi_does():
+    rig, config = template_rig()
+    planned = rig.plan(None, config)[0]
+    rig.apply(planned)
+    response = rig.servicer.ApplyResourceChange(rig.apply_request(planned), None)
+    (diagnostic,) = response.diagnostics
+    assert diagnostic.summary == "Resource already exists"
+    assert "needs to be imported into the State" in diagnostic.detail
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,449 @@
+"""What each Azure service does with a request, as a table of rules, each citing its source.
+
+`handle(cloud, method, id, body, api_version)` answers one ARM request against the simulated
+cloud (cloud.py): the generic ARM behaviour (GET of a missing resource is a 404, PUT creates or
+replaces, DELETE removes) plus, for the types our modules use, the service's own rules below.
+A rule refuses with the service's status, error code and message (AzureError); where the
+service's exact wording is not published, the rule says so and uses the documented meaning.
+
+Sources named in the table:
+- [aib-ts]  MicrosoftDocs/azure-compute-docs, articles/virtual-machines/linux/image-builder-troubleshoot.md
+- [aib-json] the same repository, articles/virtual-machines/linux/image-builder-json.md
+- [aib-spec] Azure/azure-rest-api-specs, specification/imagebuilder/.../stable/2024-02-01/imagebuilder.json
+- [aib-38]  danielsollondon/azvmimagebuilder#38 (delete during a build), #79 (canceling), #48
+- [sig-ts]  MicrosoftDocs/azure-compute-docs, articles/virtual-machines/troubleshooting-shared-images.md
+- [sig-spec] Azure/azure-rest-api-specs, specification/compute/.../GalleryRP/stable/2024-03-03
+- [avd-spec] Azure/azure-rest-api-specs, specification/desktopvirtualization/.../stable/2024-04-03
+- [avd-add] MicrosoftDocs/azure-docs, articles/virtual-desktop/add-session-hosts-host-pool.md
+- [avd-38]  Azure/AVDSessionHostReplacer#38 (registration token expiry window)
+- [rds-662] Azure/RDS-Templates#662, hashicorp/terraform-provider-azurerm#23997 (ghost hosts)
+- [rbac-28557] hashicorp/terraform-provider-azurerm#28557 (RoleAssignmentExists)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import cloud as _cloud
+from .cloud import AzureError, Cloud, Record, arm_type, iso, not_found, plain
+from .customizers import run_customizers
+
+# --- the table ------------------------------------------------------------------------------------
+
+Handler = Callable[[Cloud, "Request"], Any]
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str  # GET, PUT, PATCH, DELETE, POST
+    id: str  # the resource's ID (for POST, without the action)
+    action: str | None  # POST only: run, cancel
+    body: dict[str, Any] | None
+    api_version: str | None
+    type: str  # ARM type of `id`
+    existing: Record | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    type: str  # ARM type, lower case
+    method: str  # GET/PUT/PATCH/DELETE, or POST:<action>
+    handler: Handler
+    source: str  # where the behaviour is documented
+    what: str  # one line
+
+
+RULES: list[Rule] = []
+
+
+def rule(resource_type: str, method: str, source: str, what: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        RULES.append(Rule(resource_type.lower(), method, handler, source, what))
+        return handler
+
+    return register
+
+
+def _rules_for(resource_type: str, method: str) -> list[Rule]:
+    return [r for r in RULES if r.type == resource_type.lower() and r.method == method]
+
+
+def request(cloud: Cloud, method: str, resource_id: str, body: dict[str, Any] | None = None, api_version: str | None = None, resource_type: str | None = None) -> Any:
+    """One ARM request: GET, PUT, PATCH, DELETE, or POST of an action (`<id>/run`). Returns the
+    response body; raises AzureError as the service would answer. Every request is logged."""
+    try:
+        result = handle(cloud, method, resource_id, plain(body) if body is not None else None, api_version, resource_type)
+    except AzureError as error:
+        cloud.log(method, resource_id, error.status, error.code)
+        raise
+    cloud.log(method, resource_id, 200, None)
+    return result
+
+
+def handle(cloud: Cloud, method: str, resource_id: str, body: dict[str, Any] | None, api_version: str | None, resource_type: str | None = None) -> Any:
+    """Answer one request. POST takes `<id>/<action>`; the resource must exist."""
+    action = None
+    if method == "POST":
+        resource_id, action = resource_id.rsplit("/", 1)
+    rtype = resource_type or arm_type(resource_id)
+    request = Request(method, resource_id, action, body, api_version, rtype, cloud.find(resource_id))
+    key = f"POST:{action}" if action else method
+    rules = _rules_for(rtype, key)
+    if method in ("GET", "PATCH", "POST") and request.existing is None:
+        raise not_found(resource_id)
+    for found in rules:
+        result = found.handler(cloud, request)
+        if result is not None:
+            return result
+    if method == "POST" and not rules:
+        raise AzureError(400, "InvalidAction", f"The action '{action}' is not supported for '{rtype}'.")
+    return _generic(cloud, request)
+
+
+def _generic(cloud: Cloud, request: Request) -> Any:
+    """ARM's own behaviour: PUT creates or replaces, PATCH merges, DELETE removes (missing: 204)."""
+    if request.method == "GET":
+        return _response(request.existing)
+    if request.method == "PUT":
+        record = Record(request.id, request.type, {**(request.body or {}), "id": request.id}, request.existing.service if request.existing else {"created": iso(cloud.now())})
+        cloud.store(record)
+        return _response(record)
+    if request.method == "PATCH":
+        record = request.existing
+        record.body = merge(record.body, request.body or {})
+        cloud.store(record)
+        return _response(record)
+    if request.method == "DELETE":
+        if request.existing is not None:
+            cloud.remove(request.id)
+        return None
+    return None
+
+
+def _response(record: Record | None) -> dict[str, Any] | None:
+    return None if record is None else dict(record.body)
+
+
+def merge(old: Any, new: Any) -> Any:
+    """JSON merge patch (RFC 7386), which ARM PATCH follows."""
+    if not isinstance(new, dict) or not isinstance(old, dict):
+        return new
+    out = dict(old)
+    for key, value in new.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge(old.get(key), value)
+    return out
+
+
+def _last_segment(resource_id: str) -> str:
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+# --- Image Builder ----------------------------------------------------------------------------------
+
+TEMPLATES = "Microsoft.VirtualMachineImages/imageTemplates"
+BUSY = ("Running", "Canceling")
+BUILD_MINUTES = 60  # the seed's "Build Status States": 30-90 minutes; one fixed value, so tests can count on it
+CANCEL_MINUTES = 5
+PATCHABLE = {"identity", "tags", "properties"}
+PATCHABLE_PROPERTIES = {"distribute", "vmProfile"}
+
+
+def _run_state(record: Record) -> str:
+    return ((record.body.get("properties") or {}).get("lastRunStatus") or {}).get("runState", "")
+
+
+def _busy(request: Request, verb: str) -> None:
+    state = _run_state(request.existing) if request.existing else ""
+    if state in BUSY:
+        raise AzureError(
+            409,
+            "OperationNotAllowed",
+            f"Operation 'Microsoft.VirtualMachineImages/imageTemplates/{verb}' is not allowed in provisioningState: 'provisioned', runState: '{state.lower()}'",
+        )
+
+
+@rule(TEMPLATES, "PUT", "[aib-ts] 'Update/Upgrade of image templates is currently not supported' (the full text from a deployment log)", "a template is created once; a PUT on an existing one is refused")
+def _template_put(cloud: Cloud, request: Request) -> Any:
+    if request.existing is not None:
+        raise AzureError(
+            409,
+            "Conflict",
+            "Update/Upgrade of image templates is currently not supported. Please change the name of the template you are submitting. "
+            "If you have previously tried to submit a template and it failed to provision, you must delete it first and then resubmit. "
+            "For more information, go to https://aka.ms/azvmimagebuilderts.",
+        )
+    body = dict(request.body or {})
+    properties = dict(body.get("properties") or {})
+    properties["provisioningState"] = "Succeeded"
+    properties["exactStagingResourceGroup"] = properties.get("stagingResourceGroup") or (
+        f"{'/'.join(request.id.split('/')[:3])}/resourceGroups/IT_{request.id.split('/')[4]}_{_last_segment(request.id)}_{cloud.now().strftime('%Y%m%d%H%M%S')}"
+    )
+    body["properties"] = properties
+    record = Record(request.id, TEMPLATES, {**body, "id": request.id, "name": _last_segment(request.id), "type": TEMPLATES}, {"created": iso(cloud.now())})
+    cloud.store(record)
+    return _response(record)
+
+
+@rule(TEMPLATES, "PATCH", "[aib-spec] ImageTemplateUpdateParameters (2024-02-01): identity, tags, properties.distribute, properties.vmProfile; [aib-38] busy templates refuse changes (the PATCH wording is not published; the delete one is used with 'write')", "only the patchable parts, and not during a build")
+def _template_patch(cloud: Cloud, request: Request) -> Any:
+    _busy(request, "write")
+    body = request.body or {}
+    unexpected = sorted(set(body) - PATCHABLE) + sorted(f"properties.{k}" for k in set(body.get("properties") or {}) - PATCHABLE_PROPERTIES)
+    if unexpected:
+        raise AzureError(400, "InvalidRequestContent", f"The request content was invalid: {', '.join(unexpected)} cannot be updated; only identity, tags, properties.distribute and properties.vmProfile can.")
+    return None  # the generic merge
+
+
+@rule(TEMPLATES, "DELETE", "[aib-38] 'Operation ... delete is not allowed in provisioningState: 'provisioned', runState: 'running''", "not deleted during a build")
+def _template_delete(cloud: Cloud, request: Request) -> Any:
+    _busy(request, "delete")
+    if request.existing is not None:
+        for child in cloud.children(request.id):
+            cloud.remove(child.id)  # run outputs go with the template
+    return None
+
+
+@rule(TEMPLATES, "POST:run", "[aib-spec] run: POST, long-running; lastRunStatus.runState Running -> Succeeded | PartiallySucceeded | Failed | Canceled", "starts a build")
+def _template_run(cloud: Cloud, request: Request) -> Any:
+    record = request.existing
+    if _run_state(record) in BUSY:
+        # Not published word for word; the service refuses a second run while one is in progress.
+        raise AzureError(409, "OperationNotAllowed", f"Operation 'Microsoft.VirtualMachineImages/imageTemplates/run/action' is not allowed in provisioningState: 'provisioned', runState: '{_run_state(record).lower()}'")
+    record.body["properties"]["lastRunStatus"] = {"startTime": iso(cloud.now()), "runState": "Running", "runSubState": "Queued", "message": ""}
+    record.service["run"] = record.service.get("run", 0) + 1
+    cloud.store(record)
+    cloud.schedule(BUILD_MINUTES * 60, "build_finished", template=request.id, run=record.service["run"])
+    return {}
+
+
+@rule(TEMPLATES, "POST:cancel", "[aib-json] 'The cancel command doesn't wait for cancel to complete, monitor lastrunstatus.runstate'; [aib-38] #79", "cancels a running build")
+def _template_cancel(cloud: Cloud, request: Request) -> Any:
+    record = request.existing
+    state = _run_state(record)
+    if state != "Running":
+        raise AzureError(409, "OperationNotAllowed", f"Operation Microsoft.VirtualMachineImages/imageTemplates/cancel/action is not allowed in provisioning state: provisioned or run state: {state.lower() or 'none'}.")
+    record.body["properties"]["lastRunStatus"].update(runState="Canceling", runSubState="")
+    cloud.store(record)
+    cloud.schedule(CANCEL_MINUTES * 60, "build_canceled", template=request.id, run=record.service["run"])
+    return {}
+
+
+def run_sub_state(cloud: Cloud, record: Record) -> str:
+    """Where a running build is, by elapsed time (the spec lists the sub-states, not their order
+    or timing; this follows the seed's Build Status States)."""
+    status = record.body["properties"].get("lastRunStatus") or {}
+    if status.get("runState") != "Running":
+        return ""
+    elapsed = (cloud.now() - datetime.fromisoformat(status["startTime"].replace("Z", "+00:00"))).total_seconds() / 60
+    for limit, name in ((2, "Queued"), (5, "Validating"), (10, "Building"), (45, "Customizing"), (50, "Optimizing")):
+        if elapsed < limit:
+            return name
+    return "Distributing"
+
+
+def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
+    record = cloud.find(event["template"])
+    if record is None or record.service.get("run") != event["run"] or _run_state(record) != "Running":
+        return
+    properties = record.body["properties"]
+    failure = run_customizers(properties.get("customize") or [], cloud.failing())
+    published: list[str] = []
+    if failure is None:
+        failure = _distribute(cloud, record, published)
+    status = properties["lastRunStatus"]
+    status.update(runSubState="", endTime=iso(cloud.now()))
+    if failure is None:
+        status.update(runState="Succeeded", message="")
+    else:
+        # A failed build keeps provisioningState Succeeded with runState Failed [aib-ts].
+        status.update(runState="Failed", message=failure)
+    cloud.store(record)
+
+
+def _build_canceled(cloud: Cloud, event: dict[str, Any]) -> None:
+    record = cloud.find(event["template"])
+    if record is None or record.service.get("run") != event["run"] or _run_state(record) != "Canceling":
+        return
+    record.body["properties"]["lastRunStatus"].update(runState="Canceled", runSubState="", endTime=iso(cloud.now()), message="")
+    cloud.store(record)
+
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+
+
+def _distribute(cloud: Cloud, record: Record, published: list[str]) -> str | None:
+    """Publish the build to each SharedImage target; the failure message, or None."""
+    for target in record.body["properties"].get("distribute") or []:
+        if target.get("type") != "SharedImage":
+            continue
+        gallery_image_id = target["galleryImageId"]
+        if "/versions/" in gallery_image_id:
+            version_id = gallery_image_id
+            if cloud.find(version_id) is not None:
+                # [aib-json]: "The image version ID needs to be distinct ... from any image versions
+                # that are in the existing Azure Compute Gallery"; the service's wording is not published.
+                return f"Distribution failed: gallery image version {version_id} already exists; an image version can be published only once."
+        else:
+            major = int((target.get("versioning") or {}).get("major", 1))
+            versions = [_VERSION.match(v.id.rsplit("/", 1)[1]) for v in cloud.children(gallery_image_id, GALLERY_VERSIONS)]
+            numbers = sorted(tuple(int(p) for p in m.groups()) for m in versions if m and int(m.group(1)) == major)
+            # The Latest scheme: the next patch above the newest version of the major (the first
+            # version of a major is not documented; M.0.0 is used).
+            version = f"{major}.0.0" if not numbers else f"{numbers[-1][0]}.{numbers[-1][1]}.{numbers[-1][2] + 1}"
+            version_id = f"{gallery_image_id}/versions/{version}"
+        definition_id = version_id.rsplit("/versions/", 1)[0]
+        if cloud.find(definition_id) is None:
+            return f"Distribution failed: gallery image {definition_id} was not found."
+        cloud.store(Record(version_id, GALLERY_VERSIONS, {
+            "id": version_id,
+            "name": version_id.rsplit("/", 1)[1],
+            "properties": {
+                "provisioningState": "Succeeded",
+                "publishingProfile": {
+                    "targetRegions": target.get("targetRegions") or [],
+                    "excludeFromLatest": bool(target.get("excludeFromLatest", False)),
+                    "publishedDate": iso(cloud.now()),
+                },
+                "storageProfile": {"source": {"id": record.id}},
+            },
+        }, {"created": iso(cloud.now()), "built_by": record.id}))
+        output_id = f"{record.id}/runOutputs/{target.get('runOutputName') or _last_segment(record.id)}"
+        cloud.store(Record(output_id, f"{TEMPLATES}/runOutputs", {"id": output_id, "properties": {"artifactId": version_id, "provisioningState": "Succeeded"}}, {}))
+        published.append(version_id)
+    return None
+
+
+# --- Compute Gallery ------------------------------------------------------------------------------
+
+GALLERY_IMAGES = "Microsoft.Compute/galleries/images"
+GALLERY_VERSIONS = "Microsoft.Compute/galleries/images/versions"
+
+
+@rule(GALLERY_IMAGES, "DELETE", "[sig-ts] 'CannotDeleteResource: Can not delete resource before nested resources are deleted.'", "an image definition with versions is not deleted")
+def _definition_delete(cloud: Cloud, request: Request) -> Any:
+    if request.existing is not None and cloud.children(request.id, GALLERY_VERSIONS):
+        raise AzureError(409, "CannotDeleteResource", "Can not delete resource before nested resources are deleted.")
+    return None
+
+
+@rule(GALLERY_VERSIONS, "PUT", "[sig-ts] 'Source was not found: <id>. Please make sure the source exists.'; 'Changing property ... source.id is not allowed.'", "a version copied from another version names one that exists; its source never changes")
+def _version_put(cloud: Cloud, request: Request) -> Any:
+    source = (((request.body or {}).get("properties") or {}).get("storageProfile") or {}).get("source") or {}
+    source_id = source.get("id")
+    if request.existing is not None:
+        old = ((request.existing.body.get("properties") or {}).get("storageProfile") or {}).get("source") or {}
+        if source_id and old.get("id") and source_id.lower() != old["id"].lower():
+            raise AzureError(409, "PropertyChangeNotAllowed", "Changing property 'galleryImageVersion.properties.storageProfile.source.id' is not allowed.")
+    if source_id and cloud.find(source_id) is None:
+        raise AzureError(404, "NotFound", f"Source was not found: {source_id}. Please make sure the source exists.")
+    if request.existing is None and cloud.find(request.id.rsplit("/versions/", 1)[0]) is None:
+        raise not_found(request.id.rsplit("/versions/", 1)[0])
+    body = dict(request.body or {})
+    properties = dict(body.get("properties") or {})
+    properties["provisioningState"] = "Succeeded"
+    profile = dict(properties.get("publishingProfile") or {})
+    profile.setdefault("publishedDate", iso(cloud.now()))
+    properties["publishingProfile"] = profile
+    body["properties"] = properties
+    record = Record(request.id, GALLERY_VERSIONS, {**body, "id": request.id, "name": _last_segment(request.id)}, {"created": iso(cloud.now())})
+    cloud.store(record)
+    return _response(record)
+
+
+# --- Azure Virtual Desktop ------------------------------------------------------------------------
+
+SESSION_HOSTS = "Microsoft.DesktopVirtualization/hostPools/sessionHosts"
+HOST_POOLS = "Microsoft.DesktopVirtualization/hostPools"
+TOKEN_MIN = timedelta(hours=1)
+TOKEN_MAX = timedelta(days=30)
+REGISTRATION_SECONDS = 120  # [avd-add]: "After a short time, the virtual machines are listed as session hosts"
+
+
+@rule(SESSION_HOSTS, "PUT", "[avd-spec] sessionHosts has GET, PATCH (Update) and DELETE only: the AVD agent creates the record (the service's answer to a PUT is not published)", "no PUT")
+def _session_host_put(cloud: Cloud, request: Request) -> Any:
+    raise AzureError(405, "MethodNotAllowed", "The requested resource does not support http method 'PUT'.")
+
+
+@rule(SESSION_HOSTS, "PATCH", "[avd-spec] SessionHostPatch: properties.allowNewSession, assignedUser, friendlyName", "drain mode and friendly names")
+def _session_host_patch(cloud: Cloud, request: Request) -> Any:
+    allowed = {"allowNewSession", "assignedUser", "friendlyName"}
+    unexpected = sorted(set(((request.body or {}).get("properties") or {})) - allowed) + sorted(set(request.body or {}) - {"properties"})
+    if unexpected:
+        raise AzureError(400, "InvalidRequestContent", f"The request content was invalid: {', '.join(unexpected)} cannot be updated on a session host.")
+    return None
+
+
+def register_agent(cloud: Cloud, host_pool_name: str, token: str, host_name: str, vm_id: str) -> None:
+    """The AVD agent on a VM registers with `token` (what the DSC extension's AddSessionHost
+    configuration starts): the record appears a little later [avd-add], if the token is one of
+    that host pool's and has not expired. Raises AzureError otherwise, as the extension fails."""
+    pools = [p for p in cloud.of_type(HOST_POOLS) if _last_segment(p.id).lower() == host_pool_name.lower()]
+    matching = [p for p in pools if (p.service.get("registration") or {}).get("token") == token]
+    if not matching:
+        raise AzureError(400, "InvalidRegistrationToken", f"The registration token is not valid for host pool '{host_pool_name}': the agent could not register {host_name}.")
+    registration = matching[0].service["registration"]
+    if datetime.fromisoformat(registration["expires"].replace("Z", "+00:00")) <= cloud.now():
+        raise AzureError(400, "InvalidRegistrationToken", f"The registration token of host pool '{host_pool_name}' expired at {registration['expires']}: the agent could not register {host_name}.")
+    cloud.schedule(cloud.setting("registration_seconds", REGISTRATION_SECONDS), "agent_registered", host_pool=matching[0].id, host=host_name, vm=vm_id)
+
+
+def _agent_registered(cloud: Cloud, event: dict[str, Any]) -> None:
+    host_id = f"{event['host_pool']}/sessionHosts/{event['host']}"
+    existing = cloud.find(host_id)
+    allow = existing.body["properties"].get("allowNewSession", True) if existing else True
+    cloud.store(Record(host_id, SESSION_HOSTS, {
+        "id": host_id,
+        "name": f"{_last_segment(event['host_pool'])}/{event['host']}",
+        "properties": {"allowNewSession": allow, "status": "Available", "sessions": 0, "resourceId": event["vm"], "lastHeartBeat": iso(cloud.now())},
+    }, {"registered": iso(cloud.now())}))
+
+
+def set_registration(cloud: Cloud, host_pool_id: str, token: str, expires: str) -> None:
+    """A host pool's registration token (azurerm_virtual_desktop_host_pool_registration_info):
+    Azure takes an expiry between one hour and 30 days from now [avd-38]."""
+    pool = cloud.find(host_pool_id)
+    if pool is None:
+        raise not_found(host_pool_id)
+    expiry = datetime.fromisoformat(expires.replace("Z", "+00:00"))
+    if not (cloud.now() + TOKEN_MIN <= expiry <= cloud.now() + TOKEN_MAX):
+        raise AzureError(400, "InvalidParameter", "ExpirationTime value must be between one hour and 30 days from now")
+    pool.service["registration"] = {"token": token, "expires": expires}
+    cloud.store(pool)
+
+
+def vm_deleted(cloud: Cloud, vm_id: str) -> None:
+    """A deleted VM leaves its session host record, shown as unavailable [rds-662]."""
+    for host in cloud.of_type(SESSION_HOSTS):
+        if (host.body.get("properties") or {}).get("resourceId", "").lower() == vm_id.lower():
+            host.body["properties"].update(status="Unavailable")
+            cloud.store(host)
+
+
+# --- Role assignments ------------------------------------------------------------------------------
+
+ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
+
+
+@rule(ROLE_ASSIGNMENTS, "PUT", "[rbac-28557] 'Status=409 Code=\"RoleAssignmentExists\" Message=\"The role assignment already exists.\"'", "one assignment per role, principal and scope")
+def _role_assignment_put(cloud: Cloud, request: Request) -> Any:
+    props = (request.body or {}).get("properties") or {}
+    wanted = (props.get("scope", "").lower(), props.get("roleDefinitionId", "").lower(), props.get("principalId", "").lower())
+    for other in cloud.of_type(ROLE_ASSIGNMENTS):
+        p = other.body.get("properties") or {}
+        if other.id.lower() != request.id.lower() and (p.get("scope", "").lower(), p.get("roleDefinitionId", "").lower(), p.get("principalId", "").lower()) == wanted:
+            raise AzureError(409, "RoleAssignmentExists", "The role assignment already exists.")
+    return None
+
+
+_cloud.EVENTS.update({
+    "build_finished": _build_finished,
+    "build_canceled": _build_canceled,
+    "agent_registered": _agent_registered,
+})

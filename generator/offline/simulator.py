@@ -1,0 +1,128 @@
+"""The simulated cloud from outside Terraform: what an operator does with `az` between applies.
+
+Scenario tests (and fixtures that need a world that exists before the apply) drive the cloud the
+offline providers apply to with these verbs, so a scenario reads like the real runbook:
+
+    azure = SimulatedAzure(workspace.cloud)
+    azure.image_builder_run("avd-dev-rg", "avd-golden-image-dev")    # az image builder run
+    azure.advance(minutes=90)                                        # the build takes a while
+    azure.image_builder_show("avd-dev-rg", "avd-golden-image-dev")   # lastRunStatus: Succeeded
+
+Every verb is one locked session on the cloud file, like one `az` command against Azure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from . import services
+from .cloud import Cloud, Record, iso
+from .fixture import Fixture
+
+TEMPLATES = "Microsoft.VirtualMachineImages/imageTemplates"
+
+
+class SimulatedAzure:
+    def __init__(self, path: Path | str, now: datetime | None = None):
+        self.path = Path(path)
+        self.base_now = now or Fixture.from_env().clock()
+
+    @contextmanager
+    def _session(self) -> Iterator[Cloud]:
+        with Cloud.session(self.path, self.base_now) as cloud:
+            yield cloud
+
+    def _template_id(self, resource_group: str, name: str) -> str:
+        return f"/subscriptions/{_subscription()}/resourceGroups/{resource_group}/providers/{TEMPLATES}/{name}"
+
+    # --- the clock ----------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        with self._session() as cloud:
+            return cloud.now()
+
+    def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0) -> None:
+        """Let time pass in the cloud: builds finish, agents register, tokens expire."""
+        with self._session() as cloud:
+            cloud.advance(timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds).total_seconds())
+
+    # --- what the scenario says about the world ----------------------------------------------------
+
+    def fail_when(self, match: str, exit_code: int = 1) -> None:
+        """Any command a build runs that contains `match` fails (e.g. one Chocolatey package)."""
+        with self._session() as cloud:
+            cloud.fail_when(match, exit_code)
+
+    def host_pool(self, host_pool_id: str, registration_token: str, expires_in: timedelta = timedelta(days=7)) -> None:
+        """A host pool made elsewhere, with a registration token its agents can use."""
+        with self._session() as cloud:
+            if cloud.find(host_pool_id) is None:
+                cloud.store(Record(host_pool_id, services.HOST_POOLS, {"id": host_pool_id, "properties": {}}, {"created": iso(cloud.now())}))
+            services.set_registration(cloud, host_pool_id, registration_token, iso(cloud.now() + expires_in))
+
+    def setting(self, name: str, value: Any) -> None:
+        """Tune the simulation, e.g. `registration_seconds` (how long an agent takes to register)."""
+        with self._session() as cloud:
+            cloud.data["settings"][name] = value
+
+    # --- az image builder ------------------------------------------------------------------------------
+
+    def image_builder_run(self, resource_group: str, name: str) -> None:
+        """`az image builder run --resource-group RG --name NAME --no-wait`."""
+        with self._session() as cloud:
+            services.request(cloud, "POST", self._template_id(resource_group, name) + "/run", {}, "2024-02-01")
+
+    def image_builder_cancel(self, resource_group: str, name: str) -> None:
+        """`az image builder cancel --resource-group RG --name NAME`."""
+        with self._session() as cloud:
+            services.request(cloud, "POST", self._template_id(resource_group, name) + "/cancel", {}, "2024-02-01")
+
+    def image_builder_show(self, resource_group: str, name: str) -> dict[str, Any]:
+        """`az image builder show --resource-group RG --name NAME`: the template as Azure returns it."""
+        with self._session() as cloud:
+            body = services.request(cloud, "GET", self._template_id(resource_group, name), None, "2024-02-01")
+            record = cloud.find(self._template_id(resource_group, name))
+            status = body["properties"].get("lastRunStatus")
+            if status and status.get("runState") == "Running":
+                status["runSubState"] = services.run_sub_state(cloud, record)
+            return body
+
+    def image_builder_list(self, resource_group: str) -> list[dict[str, Any]]:
+        with self._session() as cloud:
+            prefix = f"/subscriptions/{_subscription()}/resourceGroups/{resource_group}/".lower()
+            return [r.body for r in cloud.of_type(TEMPLATES) if r.id.lower().startswith(prefix)]
+
+    # --- az sig ---------------------------------------------------------------------------------------
+
+    def sig_image_version_list(self, resource_group: str, gallery: str, definition: str) -> list[dict[str, Any]]:
+        """`az sig image-version list ...`: the versions of an image definition."""
+        definition_id = f"/subscriptions/{_subscription()}/resourceGroups/{resource_group}/providers/Microsoft.Compute/galleries/{gallery}/images/{definition}"
+        with self._session() as cloud:
+            return [r.body for r in cloud.children(definition_id, services.GALLERY_VERSIONS)]
+
+    # --- AVD ------------------------------------------------------------------------------------------
+
+    def session_hosts(self, host_pool_id: str) -> list[dict[str, Any]]:
+        """`GET .../hostPools/HP/sessionHosts`: the host pool's registrations."""
+        with self._session() as cloud:
+            return [r.body for r in cloud.children(host_pool_id, services.SESSION_HOSTS)]
+
+    # --- what was asked of Azure ---------------------------------------------------------------------
+
+    def requests(self, method: str | None = None, containing: str = "") -> list[dict[str, Any]]:
+        """The request log, oldest first: `{"at", "method", "id", "status", "code"}`."""
+        with self._session() as cloud:
+            return [e for e in cloud.data["log"] if (method is None or e["method"] == method) and containing.lower() in e["id"].lower()]
+
+    def resources(self, resource_type: str) -> list[dict[str, Any]]:
+        with self._session() as cloud:
+            return [r.body for r in cloud.of_type(resource_type)]
+
+
+def _subscription() -> str:
+    return os.environ.get("AVDGEN_OFFLINE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000001")
