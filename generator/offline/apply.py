@@ -35,12 +35,13 @@ def in_cloud(type_name: str) -> bool:
     return type_name.startswith("azurerm_") or type_name in AZAPI or type_name in ("time_sleep", "time_rotating")
 
 
-def apply(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | None, cloud: Cloud) -> dict[str, Any] | None:
-    """Send what `terraform apply` of one resource sends; returns the new state (outputs set)."""
+def apply(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | None, cloud: Cloud, generated: set[str] = frozenset()) -> dict[str, Any] | None:
+    """Send what `terraform apply` of one resource sends; returns the new state (outputs set).
+    `generated`: the attributes the provider chose (unknown in the plan), e.g. a name."""
     if type_name in AZAPI:
         return _azapi(type_name, prior, new, cloud)
     if type_name.startswith("azurerm_"):
-        return _azurerm(type_name, prior, new, cloud)
+        return _azurerm(type_name, prior, new, cloud, generated)
     if type_name == "time_sleep" and new is not None and prior is None:
         cloud.advance(azapi.duration(new.get("create_duration"), timedelta(0)).total_seconds())
     return new
@@ -106,7 +107,7 @@ def _exists_error(resource_id: str, type_name: str) -> Failure:
     )
 
 
-def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | None, cloud: Cloud) -> dict[str, Any] | None:
+def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | None, cloud: Cloud, generated: set[str] = frozenset()) -> dict[str, Any] | None:
     rid = (new or prior or {}).get("id")
     if not isinstance(rid, str):
         return new
@@ -117,6 +118,10 @@ def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] |
         _send(cloud, "DELETE", rid, None, rtype, type_name)
         return None
     if prior is None and type_name not in _NOT_RESOURCES and cloud.find(rid) is not None:
+        if type_name == "azurerm_role_assignment" and "name" in generated:
+            # azurerm names a new assignment with a random UUID; ours are derived from the role,
+            # principal and scope, so a second one collides here where Azure would answer this.
+            _send_error(AzureError(409, "RoleAssignmentExists", "The role assignment already exists."), "PUT", rid, type_name)
         raise _exists_error(rid, type_name)
     body = {"properties": plain(_terraform_values(new))}
     if type_name == "azurerm_role_assignment":
@@ -137,8 +142,12 @@ def _send(cloud: Cloud, method: str, rid: str, body: Any, rtype: str, type_name:
     try:
         services.request(cloud, method, rid, body, None, rtype)
     except AzureError as error:
-        verb = "deleting" if method == "DELETE" else "creating/updating"
-        raise Failure(f"{verb} {_describe(type_name, rid)}: unexpected status {error.status} ({error.status} {error.code}) with error: {error.code}: {error.message}", "") from None
+        _send_error(error, method, rid, type_name)
+
+
+def _send_error(error: AzureError, method: str, rid: str, type_name: str) -> None:
+    verb = "deleting" if method == "DELETE" else "creating/updating"
+    raise Failure(f"{verb} {_describe(type_name, rid)}: unexpected status {error.status} ({error.status} {error.code}) with error: {error.code}: {error.message}", "") from None
 
 
 def _call(cloud: Cloud, fn, type_name: str, verb: str) -> None:

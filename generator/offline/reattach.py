@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
+from .cloud import CLOUD_ENV
 from .mirror import HOSTNAME, PROVIDERS, offline_env
 
 REATTACH_ENV = "TF_REATTACH_PROVIDERS"
@@ -105,6 +106,9 @@ def serve_until_stopped(env: Mapping[str, str], announce: Callable[[dict[str, st
     variables to `announce`, and serve until Ctrl-C or SIGTERM."""
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
+    # One simulated cloud for everything these servers apply (cloud.py), unless one is given.
+    if CLOUD_ENV not in env and CLOUD_ENV not in os.environ and env.get("AVDGEN_CACHE_DIR"):
+        env = {**env, CLOUD_ENV: str(Path(env["AVDGEN_CACHE_DIR"]) / "offline-cloud.json")}
     # Tracebacks of failed RPCs (each also a diagnostic in Terraform's output) show here.
     providers = Providers.start(env, inherit_stderr=True)
     try:

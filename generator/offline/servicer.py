@@ -255,7 +255,8 @@ class ProviderServicer:
             fixture = replace(self.fixture, now=rfc3339(cloud.now()))
             new = None if planned is None else complete(request.type_name, block, ty, planned, fixture)
             try:
-                applied = cloud_apply.apply(request.type_name, prior, new, cloud)
+                generated = {k for k, v in planned.items() if v is UNKNOWN} if isinstance(planned, dict) else set()
+                applied = cloud_apply.apply(request.type_name, prior, new, cloud, generated)
             except Failure as failure:
                 diagnostics.append(error(failure.summary, failure.detail))
                 applied = prior  # nothing changed (a failed create leaves no state)

@@ -394,7 +394,7 @@ def register_agent(cloud: Cloud, host_pool_name: str, token: str, host_name: str
     cloud.schedule(cloud.setting("registration_seconds", REGISTRATION_SECONDS), "agent_registered", host_pool=matching[0].id, host=host_name, vm=vm_id)
 
 
-def _agent_registered(cloud: Cloud, event: dict[str, Any]) -> None:
+def agent_registered(cloud: Cloud, event: dict[str, Any]) -> None:
     host_id = f"{event['host_pool']}/sessionHosts/{event['host']}"
     existing = cloud.find(host_id)
     allow = existing.body["properties"].get("allowNewSession", True) if existing else True
@@ -445,5 +445,5 @@ def _role_assignment_put(cloud: Cloud, request: Request) -> Any:
 _cloud.EVENTS.update({
     "build_finished": _build_finished,
     "build_canceled": _build_canceled,
-    "agent_registered": _agent_registered,
+    "agent_registered": agent_registered,
 })

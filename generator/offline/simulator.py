@@ -105,7 +105,18 @@ class SimulatedAzure:
         with self._session() as cloud:
             return [r.body for r in cloud.children(definition_id, services.GALLERY_VERSIONS)]
 
+    def sig_image_version_delete(self, resource_group: str, gallery: str, definition: str, version: str) -> None:
+        """`az sig image-version delete ... --gallery-image-version VERSION`."""
+        version_id = f"/subscriptions/{_subscription()}/resourceGroups/{resource_group}/providers/Microsoft.Compute/galleries/{gallery}/images/{definition}/versions/{version}"
+        with self._session() as cloud:
+            services.request(cloud, "DELETE", version_id, None, "2024-03-03")
+
     # --- AVD ------------------------------------------------------------------------------------------
+
+    def register_session_host(self, host_pool_id: str, name: str, vm_id: str) -> None:
+        """What a VM's AVD agent does when it registers: the host's record appears in the pool."""
+        with self._session() as cloud:
+            services.agent_registered(cloud, {"host_pool": host_pool_id, "host": name, "vm": vm_id})
 
     def session_hosts(self, host_pool_id: str) -> list[dict[str, Any]]:
         """`GET .../hostPools/HP/sessionHosts`: the host pool's registrations."""

@@ -77,12 +77,20 @@ resource "azapi_resource" "template" {
         { type = "WindowsRestart", restartTimeout = "10m" },
       ]
       source = { type = "PlatformImage", publisher = "MicrosoftWindowsDesktop", version = var.image_version }
+      distribute = [{
+        type           = "SharedImage"
+        runOutputName  = "it-e2e"
+        galleryImageId = "${azurerm_resource_group.this.id}/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0"
+      }]
     }
   }
 
   retry = {
     error_message_regex = ["Conflict"]
   }
+
+  # output is the response's read-only part unless asked for more (azapi 2.x).
+  response_export_values = ["properties.customize"]
 
   replace_triggers_refs = ["properties.source"]
 }
