@@ -39,7 +39,7 @@ variable "golden_image" {
     image_versioning            = optional(string, "pinned")
     base_image_publisher        = optional(string, "MicrosoftWindowsDesktop")
     base_image_offer            = optional(string, "office-365")
-    base_image_sku              = optional(string, "win11-22h2-avd-m365")
+    base_image_sku              = optional(string, "win11-24h2-avd-m365")
     base_image_version          = optional(string, "latest")
     hyper_v_generation          = optional(string, "V2")
     image_publisher             = optional(string, "MyCompany")
@@ -191,7 +191,7 @@ variable "marketplace_image" {
   default = {
     publisher = "MicrosoftWindowsDesktop"
     offer     = "office-365"
-    sku       = "win11-22h2-avd-m365"
+    sku       = "win11-24h2-avd-m365"
     version   = "latest"
   }
   description = "Marketplace image for the `marketplace` strategy (the seed's rollback target)."
@@ -218,11 +218,11 @@ variable "pin_golden_image_version" {
 variable "registration_token_rotation_days" {
   type        = number
   default     = 7
-  description = "Days a host pool registration token lives; the token is renewed by the first `terraform apply` after it expires, and plans in between show no change."
+  description = "Days between registration token renewals; each token lives two days longer, so a host created just before a renewal still registers. The first `terraform apply` after a renewal is due renews it, and plans in between show no change."
 
   validation {
     condition     = var.registration_token_rotation_days >= 1 && var.registration_token_rotation_days <= 27 && floor(var.registration_token_rotation_days) == var.registration_token_rotation_days
-    error_message = "registration_token_rotation_days must be a whole number from 1 to 27 (Azure allows tokens up to 30 days)."
+    error_message = "registration_token_rotation_days must be a whole number from 1 to 27 (the token lasts two days longer, and Azure allows tokens up to 30 days)."
   }
 }
 

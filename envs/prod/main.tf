@@ -46,20 +46,25 @@ resource "azurerm_virtual_desktop_host_pool" "this" {
   maximum_sessions_allowed = var.host_pool_max_sessions
   preferred_app_group_type = "Desktop"
   start_vm_on_connect      = var.host_pool_start_vm_on_connect
-  # Entra ID joined hosts (no domain_name) accept only Entra sign-in over RDP with these.
-  custom_rdp_properties = var.domain_name == null ? "targetisaadjoined:i:1;enablerdsaadauth:i:1" : null
+  # Entra ID joined hosts (no domain_name) accept only Entra sign-in over RDP with these. The
+  # service stores the string with a trailing ";" and azurerm reads it back as stored: without
+  # it every plan would show a change (Azure/terraform-azurerm-avm-res-desktopvirtualization-hostpool#117).
+  custom_rdp_properties = var.domain_name == null ? "targetisaadjoined:i:1;enablerdsaadauth:i:1;" : null
   tags                  = local.common_tags
 }
 
-# The registration token expires when the rotation is due; the first apply after that renews both.
-# Between rotations the expiry is a fixed time, so plans show no change (timestamp() would).
+# The registration token outlives the rotation by two days, so a host created by an apply just
+# before the rotation is due still registers (the agent can take many minutes after the VM), and
+# the first apply after the rotation renews both. Rotation (at most 27 days) + 2 days stays inside
+# the 30 days Azure allows. Between rotations the expiry is a fixed time, so plans show no change
+# (timestamp() would).
 resource "time_rotating" "registration" {
   rotation_days = var.registration_token_rotation_days
 }
 
 resource "azurerm_virtual_desktop_host_pool_registration_info" "this" {
   hostpool_id     = azurerm_virtual_desktop_host_pool.this.id
-  expiration_date = time_rotating.registration.rotation_rfc3339
+  expiration_date = timeadd(time_rotating.registration.rotation_rfc3339, "48h")
 }
 
 resource "azurerm_virtual_desktop_application_group" "desktop" {

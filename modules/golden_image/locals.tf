@@ -42,13 +42,30 @@ locals {
 
   # Build steps. Each part is a tuple built with `for ... if`, so steps of different shapes can
   # be concatenated; PowerShell runs elevated as SYSTEM, or Windows builds stop responding.
-  _windows_update = [for step in [{
-    type           = "WindowsUpdate"
-    name           = "windows-update"
-    searchCriteria = "IsInstalled=0"
-    filters        = ["exclude:$_.Title -like '*Preview*'", "include:$true"]
-    updateLimit    = 1000
-  }] : step if var.install_windows_updates]
+  #
+  # Image Builder runs a PowerShell step's lines as one script and fails the build only on its
+  # last exit code (Packer's powershell provisioner: `&'<script>'; exit $LastExitCode`). So every
+  # step stops at its first failed cmdlet ($ErrorActionPreference = 'Stop'), and each native
+  # program's exit code is checked on the next line: otherwise a failed install followed by a
+  # good one still yields a "Succeeded" image.
+  _stop_on_error = "$ErrorActionPreference = 'Stop'"
+
+  # A restart first: Windows Update fails with 0x80240016 while a restart or an installation is
+  # still pending (image-builder-json.md, "Windows update customizer").
+  _windows_update = [for step in [
+    {
+      type           = "WindowsRestart"
+      name           = "restart-before-windows-update"
+      restartTimeout = "10m"
+    },
+    {
+      type           = "WindowsUpdate"
+      name           = "windows-update"
+      searchCriteria = "IsInstalled=0"
+      filters        = ["exclude:$_.Title -like '*Preview*'", "include:$true"]
+      updateLimit    = 1000
+    },
+  ] : step if var.install_windows_updates]
 
   _powershell_modules = [for step in [{
     type        = "PowerShell"
@@ -56,6 +73,7 @@ locals {
     runElevated = true
     runAsSystem = true
     inline = concat([
+      local._stop_on_error,
       "[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12",
       "Install-PackageProvider -Name NuGet -MinimumVersion 2.8.5.201 -Force",
       "Set-PSRepository -Name PSGallery -InstallationPolicy Trusted",
@@ -67,7 +85,7 @@ locals {
     name        = name
     runElevated = true
     runAsSystem = true
-    inline      = lines
+    inline      = concat([local._stop_on_error], lines)
   }]
 
   _script_uris = [for name, uri in var.script_uris : {
@@ -85,9 +103,11 @@ locals {
       runElevated = true
       runAsSystem = true
       inline = [
+        local._stop_on_error,
         "Set-ExecutionPolicy Bypass -Scope Process -Force",
         "[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor 3072",
         "Invoke-Expression ((New-Object System.Net.WebClient).DownloadString('https://community.chocolatey.org/install.ps1'))",
+        "if (-not (Test-Path \"$env:ProgramData\\chocolatey\\bin\\choco.exe\")) { throw 'Chocolatey did not install: choco.exe is missing' }",
       ]
     },
     {
@@ -95,17 +115,27 @@ locals {
       name        = "install-chocolatey-packages"
       runElevated = true
       runAsSystem = true
-      # choco exits 3010 when a package asks for a reboot; that is success for a build.
+      # choco exits 3010 when a package asks for a restart: success, and the restart step below
+      # follows. Any other non-zero code fails the step at that package.
       validExitCodes = [0, 3010]
-      inline         = [for package in var.chocolatey_packages : "& \"$env:ProgramData\\chocolatey\\bin\\choco.exe\" install ${package} --yes --no-progress --limit-output"]
+      inline = concat([local._stop_on_error], flatten([for package in var.chocolatey_packages : [
+        "& \"$env:ProgramData\\chocolatey\\bin\\choco.exe\" install ${package} --yes --no-progress --limit-output",
+        "if ($LASTEXITCODE -notin 0, 3010) { exit $LASTEXITCODE }",
+      ]]))
     },
   ] : step if length(var.chocolatey_packages) > 0]
 
+  # After Chocolatey too: a package that exits 3010 needs a restart, and a build cannot add a step
+  # once it runs, so packages are always followed by one.
+  _restart_name = var.restart_after_customization ? "restart-after-customization" : "restart-after-chocolatey"
   _restart = [for step in [{
     type           = "WindowsRestart"
-    name           = "restart-after-customization"
+    name           = local._restart_name
     restartTimeout = "10m"
-  }] : step if var.restart_after_customization]
+  }] : step if var.restart_after_customization || length(var.chocolatey_packages) > 0]
+
+  # Cleanup is best-effort by design (a file in use must not fail an otherwise good image): each
+  # command ignores its own errors and the step ends with `exit 0`.
 
   _cleanup = [for step in [{
     type        = "PowerShell"
@@ -133,6 +163,10 @@ locals {
     local._restart,
     local._cleanup,
   )
+
+  # How long a change waits for a running build before Image Builder takes it: the build's own
+  # limit (0 is the service's 240 minutes) plus queueing and distribution.
+  build_wait_minutes = (var.build_timeout_minutes == 0 ? 240 : var.build_timeout_minutes) + 60
 
   vm_profile = {
     vmSize       = local.vm_size

@@ -117,6 +117,17 @@ resource "azapi_resource" "this" {
     }
   }
 
+  # While a build runs, Image Builder refuses to delete (or patch) the template with
+  # OperationNotAllowed. A replacement or a destroy then waits for the build to end, at most
+  # build_timeout_minutes + 60, instead of failing the apply (README: "Changes during a build").
+  retry = {
+    error_message_regex = ["OperationNotAllowed"]
+  }
+
+  timeouts {
+    delete = "${local.build_wait_minutes}m"
+  }
+
   replace_triggers_external_values = {
     source                = local.source
     customize             = local.customize
@@ -160,5 +171,14 @@ resource "azapi_resource_action" "update" {
       distribute = local.distribute
       vmProfile  = local.vm_profile
     }
+  }
+
+  # Refused during a build like a delete: wait for the build to end.
+  retry = {
+    error_message_regex = ["OperationNotAllowed"]
+  }
+
+  timeouts {
+    create = "${local.build_wait_minutes}m"
   }
 }

@@ -75,8 +75,8 @@ variable "base_image_publisher" {
 
 variable "base_image_sku" {
   type        = string
-  default     = "win11-22h2-avd-m365"
-  description = "Marketplace image SKU of the build's source image."
+  default     = "win11-24h2-avd-m365"
+  description = "Marketplace image SKU of the build's source image. The default is Windows 11 24H2 multi-session with Microsoft 365 Apps; the seed's `win11-22h2-avd-m365` is still accepted, but 22H2 left servicing in October 2025 and gets no more monthly updates."
 
   validation {
     condition     = length(trimspace(var.base_image_sku)) > 0
@@ -272,7 +272,7 @@ variable "powershell_modules" {
 
 variable "rbac_propagation_seconds" {
   type        = number
-  default     = 120
+  default     = 300
   description = "Seconds to wait after the identity's role assignment before creating the template, so that Image Builder's validation sees the role (assignments take minutes to propagate). Waited once per assignment, not on every apply; 0 skips the wait."
 
   validation {

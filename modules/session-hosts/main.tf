@@ -168,18 +168,29 @@ resource "azurerm_virtual_machine_extension" "avd_agent" {
 
 # Drain mode: each host's record in the host pool says whether it takes new sessions. Managed for
 # every host (not only drained ones), so setting allow_new_sessions back to true undrains them.
-# The record exists once the agent has registered, which the DSC extension above waits for.
-resource "azapi_update_resource" "session_host" {
+# The record is the AVD agent's: it exists only once the agent has registered, a little after the
+# DSC extension above, and the service takes only a PATCH for it (sessionHosts has no PUT, and
+# azapi_update_resource would GET, then PUT). So: a PATCH that retries while the record is not
+# there yet, for at most registration_timeout_minutes (Azure/terraform-provider-azapi#693).
+resource "azapi_resource_action" "session_host" {
   count = var.vm_count
 
-  type      = "Microsoft.DesktopVirtualization/hostPools/sessionHosts@2024-04-03"
-  parent_id = var.host_pool_id
-  name      = local.session_host_names[count.index]
+  type        = "Microsoft.DesktopVirtualization/hostPools/sessionHosts@2024-04-03"
+  resource_id = "${var.host_pool_id}/sessionHosts/${local.session_host_names[count.index]}"
+  method      = "PATCH"
 
   body = {
     properties = {
       allowNewSession = var.allow_new_sessions
     }
+  }
+
+  retry = {
+    error_message_regex = ["ResourceNotFound", "NotFound"]
+  }
+
+  timeouts {
+    create = "${var.registration_timeout_minutes}m"
   }
 
   depends_on = [azurerm_virtual_machine_extension.avd_agent]

@@ -154,8 +154,8 @@ variable "image_publisher" {
 
 variable "image_sku" {
   type        = string
-  default     = "win11-22h2-avd-m365"
-  description = "Marketplace image SKU, the last fallback."
+  default     = "win11-24h2-avd-m365"
+  description = "Marketplace image SKU, the last fallback (Windows 11 24H2 multi-session with Microsoft 365 Apps; 22H2 left servicing in October 2025)."
 }
 
 variable "image_version" {
@@ -200,6 +200,17 @@ variable "os_disk_storage_account_type" {
   validation {
     condition     = contains(["Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "StandardSSD_ZRS", "Premium_ZRS"], var.os_disk_storage_account_type)
     error_message = "os_disk_storage_account_type must be \"Standard_LRS\", \"StandardSSD_LRS\", \"Premium_LRS\", \"StandardSSD_ZRS\" or \"Premium_ZRS\"."
+  }
+}
+
+variable "registration_timeout_minutes" {
+  type        = number
+  default     = 30
+  description = "How long `terraform apply` waits for each new host's AVD agent to register with the host pool before it sets the host's drain mode, in minutes."
+
+  validation {
+    condition     = var.registration_timeout_minutes >= 5 && var.registration_timeout_minutes <= 240 && floor(var.registration_timeout_minutes) == var.registration_timeout_minutes
+    error_message = "registration_timeout_minutes must be a whole number from 5 to 240."
   }
 }
 

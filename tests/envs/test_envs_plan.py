@@ -4,6 +4,7 @@ image strategy matrix, and the plan-time checks that guard it."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 import yaml
@@ -58,7 +59,7 @@ def test_image_strategy_matrix(schema_set, env, variables, expected_image):
         if expected_image is None:
             assert vm["source_image_id"] is None, address
             assert vm["source_image_reference"] == [{
-                "publisher": "MicrosoftWindowsDesktop", "offer": "office-365", "sku": "win11-22h2-avd-m365", "version": "latest",
+                "publisher": "MicrosoftWindowsDesktop", "offer": "office-365", "sku": "win11-24h2-avd-m365", "version": "latest",
             }], address
         else:
             assert vm["source_image_id"] == expected_image, address
@@ -100,10 +101,30 @@ def test_secrets_have_no_default_and_are_not_in_tfvars():
 
 
 def test_registration_expiry_does_not_change_between_rotations():
+    # Also: the host pool's RDP properties end with ";" as the service stores them, or azurerm
+    # would read back a different string and plan an update every time (issue 10).
     ws = workspace(REPO / "envs/dev", "vendored")
     ws.apply([SECRETS])
     changes = {a: act for a, act in summarize(ws.plan([SECRETS])).actions.items() if act != ["no-op"]}
     assert changes == {}
+
+
+def _resource(state: dict, address: str) -> dict:
+    return next(r["values"] for r in state["values"]["root_module"]["resources"] if r["address"] == address)
+
+
+@pytest.mark.parametrize("days", [7, 27])
+def test_the_registration_token_outlives_its_rotation_within_30_days(days):
+    """A host created by an apply just before the rotation is due still gets a token that lasts
+    while its agent registers: two days past the rotation, and never more than Azure's 30."""
+    ws = workspace(REPO / "envs/dev", "vendored")
+    ws.apply([SECRETS], {"registration_token_rotation_days": days})
+    state = ws.state()
+    rotation = _resource(state, "time_rotating.registration")
+    expiry = datetime.fromisoformat(_resource(state, "azurerm_virtual_desktop_host_pool_registration_info.this")["expiration_date"].replace("Z", "+00:00"))
+    created = datetime.fromisoformat(rotation["rfc3339"].replace("Z", "+00:00"))
+    assert expiry - datetime.fromisoformat(rotation["rotation_rfc3339"].replace("Z", "+00:00")) == timedelta(hours=48)
+    assert expiry - created <= timedelta(days=30)
 
 
 def test_avdgen_plan_uses_placeholders_only_for_unset_secrets(avdgen, monkeypatch):

@@ -53,3 +53,16 @@ def test_drained_hosts_can_be_undrained_and_destroyed():
     assert _hosts(azure) == {name: True for name in NAMES}
     ws.destroy([SECRETS], {"allow_new_sessions": True})
     assert azure.resources("Microsoft.Compute/virtualMachines") == []
+    # Azure keeps the registrations of deleted VMs, as unavailable ghosts (issue 13 removes them).
+    assert {h["properties"]["status"] for h in azure.session_hosts(HOST_POOL)} == {"Unavailable"}
+
+
+def test_a_host_added_after_the_token_rotated_registers_with_the_renewed_token():
+    ws = workspace(ROOT, "vendored")
+    _apply(ws)
+    azure = SimulatedAzure(ws.cloud)
+    azure.advance(days=10)  # past the 7-day rotation and the token's expiry
+    # Refresh finds the rotation due, Terraform replaces time_rotating, the token's expiry moves
+    # on, and the new host registers with the renewed token.
+    _apply(ws, vm_count=3)
+    assert sorted(_hosts(azure)) == ["avd-sc-0", "avd-sc-1", "avd-sc-2"]

@@ -46,6 +46,9 @@ def request_body(values: dict) -> dict:
 
 @pytest.mark.parametrize("config,var_file", [
     ("modules/golden_image/examples/production", None),
+    ("modules/golden_image/examples/minimal", None),
+    ("envs/dev", REPO / "tests/offline-secrets.tfvars"),
+    ("envs/prod", REPO / "tests/offline-secrets.tfvars"),
     ("modules/golden_image", "all_customizations.tfvars"),
     ("modules/golden_image", "date_version.tfvars"),
     ("modules/golden_image", "latest_versioning.tfvars"),
@@ -54,6 +57,7 @@ def request_body(values: dict) -> dict:
 def test_planned_body_is_valid_for_azapi(types, template_type, config, var_file):
     ws = workspace(REPO / config, "vendored")
     summary = summarize(ws.plan([HERE / var_file] if var_file else []))
+    # Every Image Builder template the configuration plans (the envs have one, in a module).
     (address,) = summary.build_steps
     body = request_body(summary.values[address])
     assert types.check(template_type, body) == []

@@ -145,12 +145,14 @@ def test_production_example_matches_the_seed():
     plan = summarize(ws.plan([]))
     body = plan.values[f"module.golden_image.{TEMPLATE}"]["body"]["properties"]
     assert [(s.type, s.name) for s in plan.build_steps[f"module.golden_image.{TEMPLATE}"]] == [
+        ("WindowsRestart", "restart-before-windows-update"),  # a pending restart fails Windows Update
         ("WindowsUpdate", "windows-update"),
         ("PowerShell", "configure-edge"),  # inline scripts, in key order
         ("PowerShell", "disable-ie"),
         ("PowerShell", "install-fslogix"),  # script URIs
         ("PowerShell", "install-chocolatey"),
         ("PowerShell", "install-chocolatey-packages"),
+        ("WindowsRestart", "restart-after-chocolatey"),  # packages may exit 3010
         ("PowerShell", "cleanup"),
     ]
     assert all(s.get("runElevated") and s.get("runAsSystem") for s in body["customize"] if s["type"] == "PowerShell")
@@ -204,5 +206,40 @@ def test_the_template_waits_for_the_role_assignment_unless_told_not_to():
     assert "time_sleep.rbac_propagation" in resources[TEMPLATE]["depends_on"]
     wait = resources["time_sleep.rbac_propagation"]["expressions"]
     assert wait["triggers"]["references"] == ["azurerm_role_assignment.this.id", "azurerm_role_assignment.this"]
-    assert summarize(plan).values["time_sleep.rbac_propagation[0]"]["create_duration"] == "120s"
+    # 300 s: what Microsoft's AVM image builder module waits (120 s was short for AIB's check).
+    assert summarize(plan).values["time_sleep.rbac_propagation[0]"]["create_duration"] == "300s"
     assert "time_sleep" not in summarize(ws.plan([DEFAULTS], {"rbac_propagation_seconds": 0})).counts
+
+
+def test_every_powershell_step_fails_on_its_first_failed_command():
+    """Image Builder fails a build only on a step's last exit code, so each generated step stops
+    at a failed cmdlet and checks every native program's exit code (issue 10)."""
+    every_step = {"install_windows_updates": True}  # all_customizations has every other step on
+    plan = summarize(workspace(MODULE, "vendored").plan([HERE / "all_customizations.tfvars"], every_step))
+    steps = plan.values[TEMPLATE]["body"]["properties"]["customize"]
+    assert {s["type"] for s in steps} == {"WindowsRestart", "WindowsUpdate", "PowerShell"}
+    for step in steps:
+        if step["type"] != "PowerShell" or "scriptUri" in step:
+            continue
+        lines = step["inline"]
+        if step["name"] == "cleanup":
+            # Best-effort by design: every command ignores its own errors, and the step says so.
+            assert lines[-1] == "exit 0" and all("SilentlyContinue" in line or "2>$null" in line for line in lines[:-1])
+            continue
+        assert lines[0] == "$ErrorActionPreference = 'Stop'", step["name"]
+        for at, line in enumerate(lines):
+            if "choco.exe\" install" in line:
+                assert lines[at + 1] == "if ($LASTEXITCODE -notin 0, 3010) { exit $LASTEXITCODE }", line
+    names = [s["name"] for s in steps]
+    # A pending restart fails Windows Update (0x80240016); packages may ask for one (3010).
+    assert names.index("restart-before-windows-update") + 1 == names.index("windows-update")
+    assert names.index("restart-after-customization") == names.index("install-chocolatey-packages") + 1
+    assert "Test-Path" in steps[names.index("install-chocolatey")]["inline"][-1]  # the bootstrap really installed choco
+
+
+def test_changes_during_a_build_wait_for_it_instead_of_failing():
+    plan = summarize(workspace(MODULE, "vendored").plan([DEFAULTS], {"build_timeout_minutes": 300}))
+    for address, timeout in ((TEMPLATE, "delete"), (PATCH, "create")):
+        values = plan.values[address]
+        assert values["retry"]["error_message_regex"] == ["OperationNotAllowed"], address
+        assert values["timeouts"][timeout] == "360m", address  # the build's limit + 60 minutes

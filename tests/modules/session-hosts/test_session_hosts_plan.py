@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.harness.plan import PlanError, summarize
+from generator.offline.simulator import SimulatedAzure
 from plan_plugin import workspace
 from project_paths import REPO
 
@@ -16,6 +17,7 @@ MODULE = REPO / "modules/session-hosts"
 BASE = [REPO / "tests/offline-secrets.tfvars", HERE / "entra_id_zones.tfvars"]
 IMAGE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d"
 VM = "azurerm_windows_virtual_machine.this[0]"
+HOST_POOL = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg/providers/Microsoft.DesktopVirtualization/hostPools/avd-dev-hostpool"
 
 pytestmark = pytest.mark.plan
 
@@ -45,7 +47,9 @@ def test_one_image_id_is_used_and_latest_becomes_the_definition(variables, expec
 def test_marketplace_reference_and_the_fallback():
     vm = _vm({"marketplace_image_reference": {"publisher": "MicrosoftWindowsDesktop", "offer": "windows-11", "sku": "win11-23h2-avd"}})
     assert vm["source_image_reference"] == [{"publisher": "MicrosoftWindowsDesktop", "offer": "windows-11", "sku": "win11-23h2-avd", "version": "latest"}]
-    assert _vm({})["source_image_reference"][0]["sku"] == "win11-22h2-avd-m365"
+    # The default is a supported SKU (22H2 left servicing in October 2025); the seed's stays accepted.
+    assert _vm({})["source_image_reference"][0]["sku"] == "win11-24h2-avd-m365"
+    assert _vm({"image_sku": "win11-22h2-avd-m365"})["source_image_reference"][0]["sku"] == "win11-22h2-avd-m365"
 
 
 def test_entra_id_join_zones_and_trusted_launch():
@@ -86,16 +90,20 @@ def test_ad_join_needs_the_domain_account():
 @pytest.mark.parametrize("allow", [False, True])
 def test_each_host_record_says_whether_it_takes_new_sessions(allow):
     plan = summarize(workspace(MODULE, "vendored").plan(BASE, {"allow_new_sessions": allow, "domain_name": "corp.example.com", "domain_admin_username": "svc-join"}))
-    records = {a: v for a, v in plan.values.items() if a.startswith("azapi_update_resource.session_host")}
+    records = {a: v for a, v in plan.values.items() if a.startswith("azapi_resource_action.session_host")}
     assert len(records) == 3
-    first = records["azapi_update_resource.session_host[0]"]
-    assert first["name"] == "avd-sh-0.corp.example.com"
+    first = records["azapi_resource_action.session_host[0]"]
+    # A PATCH of the record the agent registers (sessionHosts takes no PUT), retried until it exists.
+    assert first["resource_id"].endswith("/hostPools/avd-dev-hostpool/sessionHosts/avd-sh-0.corp.example.com")
+    assert first["method"] == "PATCH" and first["when"] == "apply"
     assert first["body"] == {"properties": {"allowNewSession": allow}}
     assert first["type"].startswith("Microsoft.DesktopVirtualization/hostPools/sessionHosts@")
+    assert "NotFound" in first["retry"]["error_message_regex"] and first["timeouts"]["create"] == "30m"
 
 
 def test_undraining_updates_the_records_in_place():
     ws = workspace(MODULE, "vendored")
+    SimulatedAzure(ws.cloud).host_pool(HOST_POOL, "offline-registration-token")  # made elsewhere
     ws.apply(BASE, {"allow_new_sessions": False})
     actions = summarize(ws.plan(BASE, {"allow_new_sessions": True})).actions
-    assert {a: act for a, act in actions.items() if act != ["no-op"]} == {f"azapi_update_resource.session_host[{i}]": ["update"] for i in range(3)}
+    assert {a: act for a, act in actions.items() if act != ["no-op"]} == {f"azapi_resource_action.session_host[{i}]": ["update"] for i in range(3)}

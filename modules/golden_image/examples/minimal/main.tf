@@ -52,7 +52,7 @@ module "golden_image" {
   # Base image: Windows 11 multi-session + Microsoft 365 Apps
   base_image_publisher = "MicrosoftWindowsDesktop"
   base_image_offer     = "office-365"
-  base_image_sku       = "win11-22h2-avd-m365"
+  base_image_sku       = "win11-22h2-avd-m365" # the seed's SKU, out of servicing since October 2025: prefer win11-24h2-avd-m365
   base_image_version   = "latest"
 
   # Basic customizations

@@ -43,7 +43,7 @@ module "golden_image" {
   image_version         = "2.1.0"
 
   # Base image
-  base_image_sku = "win11-22h2-avd-m365"
+  base_image_sku = "win11-22h2-avd-m365" # the seed's SKU, out of servicing since October 2025: prefer win11-24h2-avd-m365
 
   # Customizations
   install_windows_updates = true

@@ -104,7 +104,7 @@ resource "time_rotating" "registration" {
 
 resource "azurerm_virtual_desktop_host_pool_registration_info" "pool" {
   hostpool_id     = azurerm_virtual_desktop_host_pool.pool.id
-  expiration_date = timeadd(time_rotating.registration.id, "168h")
+  expiration_date = timeadd(time_rotating.registration.rotation_rfc3339, "48h") # outlives the rotation
 }
 
 module "golden_image" {
