@@ -35,13 +35,17 @@ def in_cloud(type_name: str) -> bool:
     return type_name.startswith("azurerm_") or type_name in AZAPI or type_name in ("time_sleep", "time_rotating")
 
 
-def apply(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | None, cloud: Cloud, generated: set[str] = frozenset()) -> dict[str, Any] | None:
+def apply(
+    type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | None, cloud: Cloud,
+    generated: set[str] = frozenset(), secret: set[str] = frozenset(),
+) -> dict[str, Any] | None:
     """Send what `terraform apply` of one resource sends; returns the new state (outputs set).
-    `generated`: the attributes the provider chose (unknown in the plan), e.g. a name."""
+    `generated`: the attributes the provider chose (unknown in the plan), e.g. a name;
+    `secret`: sensitive attributes, used but never written into the cloud file."""
     if type_name in AZAPI:
         return _azapi(type_name, prior, new, cloud)
     if type_name.startswith("azurerm_"):
-        return _azurerm(type_name, prior, new, cloud, generated)
+        return _azurerm(type_name, prior, new, cloud, generated, secret)
     if type_name == "time_sleep" and new is not None and prior is None:
         cloud.advance(azapi.duration(new.get("create_duration"), timedelta(0)).total_seconds())
     return new
@@ -107,7 +111,7 @@ def _exists_error(resource_id: str, type_name: str) -> Failure:
     )
 
 
-def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | None, cloud: Cloud, generated: set[str] = frozenset()) -> dict[str, Any] | None:
+def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | None, cloud: Cloud, generated: set[str], secret: set[str]) -> dict[str, Any] | None:
     rid = (new or prior or {}).get("id")
     if not isinstance(rid, str):
         return new
@@ -123,7 +127,7 @@ def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] |
             # principal and scope, so a second one collides here where Azure would answer this.
             _send_error(AzureError(409, "RoleAssignmentExists", "The role assignment already exists."), "PUT", rid, type_name)
         raise _exists_error(rid, type_name)
-    body = {"properties": plain(_terraform_values(new))}
+    body = {"properties": plain({k: v for k, v in _terraform_values(new).items() if k not in secret})}
     if type_name == "azurerm_role_assignment":
         body = {"properties": {"scope": new.get("scope"), "roleDefinitionId": new.get("role_definition_id"), "principalId": new.get("principal_id")}}
     _send(cloud, "PUT", rid, body, rtype, type_name)

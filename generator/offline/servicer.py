@@ -256,7 +256,8 @@ class ProviderServicer:
             new = None if planned is None else complete(request.type_name, block, ty, planned, fixture)
             try:
                 generated = {k for k, v in planned.items() if v is UNKNOWN} if isinstance(planned, dict) else set()
-                applied = cloud_apply.apply(request.type_name, prior, new, cloud, generated)
+                secret = {n for n, a in block.get("attributes", {}).items() if a.get("sensitive") or a.get("write_only")}
+                applied = cloud_apply.apply(request.type_name, prior, new, cloud, generated, secret)
             except Failure as failure:
                 diagnostics.append(error(failure.summary, failure.detail))
                 applied = prior  # nothing changed (a failed create leaves no state)
