@@ -9,6 +9,8 @@
         cloud:                       # what exists in the simulated cloud before the plan
           host_pools:                # a host pool made elsewhere, with a registration token
             - {id: /subscriptions/.../hostPools/hp, registration_token: t}
+          image_versions:            # a gallery image version an earlier build published
+            - {id: /subscriptions/.../versions/1.0.0, regions: [eastus]}
 
 Each fixture is planned through the offline provider with the vendored schemas and, when
 ../shared/reference exists, again with the real provider schema dumps. A configuration is
@@ -126,6 +128,8 @@ class PlanItem(pytest.Item):
         azure = SimulatedAzure(ws.cloud)
         for pool in self.cloud.get("host_pools", []):
             azure.host_pool(pool["id"], pool["registration_token"])
+        for version in self.cloud.get("image_versions", []):
+            azure.image_version(version["id"], version["regions"])
         if self.apply:  # the apply applies the very plan checked here: one plan fewer
             plan, outputs = ws.plan_and_apply(self.tfvars)
         else:

@@ -86,7 +86,7 @@ def _azapi(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | N
     if type_name == "azapi_update_resource":
         if new is None:
             return None  # Delete does nothing: the resource stays as it is
-        return {**new, "output": dyn(azapi.update_resource(cloud, new))}
+        return {**new, "output": dyn(azapi.update_resource(cloud, prior, new))}
     # azapi_resource_action
     if not azapi.action_due(prior, new):
         if new is None:
@@ -97,7 +97,7 @@ def _azapi(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] | N
     if new is None:
         azapi.resource_action(cloud, prior)
         return None
-    return {**new, "output": dyn(azapi.resource_action(cloud, new))}
+    return {**new, "output": dyn(azapi.resource_action(cloud, new, updating=prior is not None))}
 
 
 # --- azurerm ----------------------------------------------------------------------------------------------
@@ -119,6 +119,15 @@ def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] |
     if new is None:
         if type_name == "azurerm_windows_virtual_machine":
             services.vm_deleted(cloud, rid)
+        if type_name == "azurerm_resource_group" and cloud.children(rid):
+            # azurerm 4.x's default features.resource_group.prevent_deletion_if_contains_resources
+            # (internal/services/resource/resource_group_resource.go, Delete).
+            left = ", ".join(r.id for r in cloud.children(rid)[:5])
+            raise Failure(
+                f"deleting Resource Group {rid.rsplit('/', 1)[-1]!r}: the Resource Group still contains Resources.",
+                "Terraform is configured to check for Resources within the Resource Group when deleting the Resource Group - "
+                f"and raise an error if nested Resources still exist to avoid data loss. Nested resources: {left}",
+            )
         _send(cloud, "DELETE", rid, None, rtype, type_name)
         return None
     if prior is None and type_name not in _NOT_RESOURCES and cloud.find(rid) is not None:
@@ -130,6 +139,8 @@ def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] |
     body = {"properties": plain({k: v for k, v in _terraform_values(new).items() if k not in secret})}
     if type_name == "azurerm_role_assignment":
         body = {"properties": {"scope": new.get("scope"), "roleDefinitionId": new.get("role_definition_id"), "principalId": new.get("principal_id")}}
+    if type_name == "azurerm_windows_virtual_machine" and prior is None and isinstance(new.get("source_image_id"), str):
+        _call(cloud, lambda: services.image_for_vm(cloud, new["source_image_id"], str(new.get("location") or "")), type_name, "creating")
     _send(cloud, "PUT", rid, body, rtype, type_name)
     if type_name == "azurerm_virtual_desktop_host_pool_registration_info":
         _call(cloud, lambda: services.set_registration(cloud, new["hostpool_id"], new["token"], new["expiration_date"]), type_name, "creating/updating")

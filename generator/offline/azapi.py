@@ -159,7 +159,7 @@ def output(v: dict[str, Any], response: Any, default: bool) -> Any:
                 out = merge(out, part)
         return out
     if isinstance(exports, dict):
-        return {key: _jmes(response, query) for key, query in exports.items()}
+        return _jmes_exports(response, exports)
     raise Failure("Failed to build output", "unsupported type for response_export_values, must be a list or map")
 
 
@@ -173,6 +173,12 @@ def _extract(value: Any, path: list[str]) -> Any:
     return None if inner is None else {path[0]: inner}
 
 
+def _jmes_exports(response: Any, exports: dict[str, str]) -> dict[str, Any]:
+    # resource.go flattenOutputJMES: a query that finds nothing leaves its key out.
+    found = {key: _jmes(response, query) for key, query in exports.items()}
+    return {k: v for k, v in found.items() if v is not None}
+
+
 def _jmes(value: Any, query: str) -> Any:
     """A JMESPath query of the simple shape `a.b.c` (what our modules use); None otherwise."""
     for part in query.split("."):
@@ -184,7 +190,7 @@ def _jmes(value: Any, query: str) -> Any:
 
 # --- durations, retries -------------------------------------------------------------------------------
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms)")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 
 
 def duration(text: Any, default: timedelta) -> timedelta:
@@ -205,9 +211,9 @@ def _retrying(cloud: Cloud, retry: Any, limit: timedelta, attempt):
     simulated time pass (backoff) and try again, until `limit` has passed."""
     retry = plain(retry) if isinstance(retry, dict) else None
     patterns = [re.compile(p) for p in (retry or {}).get("error_message_regex") or []]
-    interval = float((retry or {}).get("interval_seconds") or 10)
-    ceiling = float((retry or {}).get("max_interval_seconds") or 180)
-    multiplier = float((retry or {}).get("multiplier") or 1.5)
+    interval = float(_or((retry or {}).get("interval_seconds"), 10))
+    ceiling = float(_or((retry or {}).get("max_interval_seconds"), 180))
+    multiplier = float(_or((retry or {}).get("multiplier"), 1.5))
     waited = 0.0
     while True:
         try:
@@ -216,11 +222,17 @@ def _retrying(cloud: Cloud, retry: Any, limit: timedelta, attempt):
             if not any(p.search(failed.text) for p in patterns):
                 raise
             if waited + interval > limit.total_seconds() + 1:
-                failed.text += f"\n(retried for {int(waited // 60)}m{int(waited % 60)}s of simulated time, until the {int(limit.total_seconds() // 60)}m timeout: context deadline exceeded)"
+                # backoff gives up with the context's error, not the last response (cenkalti/
+                # backoff v4 RetryNotifyWithTimer returns ctx.Err() once the deadline passes).
+                failed.text = "context deadline exceeded"
                 raise
             cloud.advance(interval)
             waited += interval
             interval = min(interval * multiplier, ceiling)
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
 
 
 class _Attempt(Exception):
@@ -294,10 +306,12 @@ def read(cloud: Cloud, state: dict[str, Any]) -> dict[str, Any] | None:
 # --- azapi_update_resource ---------------------------------------------------------------------------
 
 
-def update_resource(cloud: Cloud, v: dict[str, Any]) -> dict[str, Any]:
+def update_resource(cloud: Cloud, prior: dict[str, Any] | None, v: dict[str, Any]) -> dict[str, Any]:
     resource_type, api_version = split_type(v["type"])
     rid = resource_id(v)
-    which = "update"
+    if prior is not None and all(plain(prior.get(k)) == plain(v.get(k)) for k in v if k not in _SKIPPABLE):
+        return plain(_value(prior.get("output"))) or {}  # azapi_update_resource.go Update: skip.CanSkipExternalRequest
+    which = "create" if prior is None else "update"
     try:
         existing = _retrying(cloud, v.get("retry"), timeout(v, which), lambda: _request(cloud, "GET", rid, None, api_version, resource_type))
     except _Attempt as failed:
@@ -325,8 +339,10 @@ def action_due(prior: dict[str, Any] | None, v: dict[str, Any] | None) -> bool:
     return prior is None or any(plain(prior.get(k)) != plain(v.get(k)) for k in v if k not in _SKIPPABLE)
 
 
-def resource_action(cloud: Cloud, v: dict[str, Any]) -> dict[str, Any]:
-    """Send the action; returns the new `output`."""
+def resource_action(cloud: Cloud, v: dict[str, Any], updating: bool = False) -> dict[str, Any]:
+    """Send the action; returns the new `output`. An update runs under the update timeout, and
+    Action nests the create timeout inside it (azapi_resource_action_resource.go Update, Action):
+    the shorter one wins."""
     resource_type, api_version = split_type(v["type"])
     rid = v["resource_id"]
     target = f"{rid}/{v['action']}" if v.get("action") else rid
@@ -334,7 +350,8 @@ def resource_action(cloud: Cloud, v: dict[str, Any]) -> dict[str, Any]:
     request_method = "POST" if v.get("action") and method == "POST" else method
     body = None if method == "GET" else plain(_value(v.get("body")))
     try:
-        response = _retrying(cloud, v.get("retry"), timeout(v, "create"), lambda: _request(cloud, request_method, target, body, api_version, resource_type if not v.get("action") else None))
+        limit = min(timeout(v, "create"), timeout(v, "update")) if updating else timeout(v, "create")
+        response = _retrying(cloud, v.get("retry"), limit, lambda: _request(cloud, request_method, target, body, api_version, resource_type if not v.get("action") else None))
     except _Attempt as failed:
         raise Failure("Failed to perform action", f"performing action {v.get('action') or ''} of {_go_quoted(_id_text(rid, api_version))}: {failed.text}") from None
     return output(v, response, default=False)

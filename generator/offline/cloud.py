@@ -114,7 +114,10 @@ class Cloud:
 
     def __init__(self, data: dict[str, Any], base_now: datetime):
         self.data = data
-        self.base_now = base_now
+        # The clock starts once, when the cloud is made: every process then agrees on it, even
+        # one started with another AVDGEN_OFFLINE_NOW.
+        data.setdefault("epoch", iso(base_now))
+        self.base_now = datetime.fromisoformat(data["epoch"].replace("Z", "+00:00"))
         data.setdefault("clock_offset_seconds", 0)
         data.setdefault("resources", {})
         data.setdefault("events", [])

@@ -58,7 +58,9 @@ def step_exit_code(step: dict[str, Any], failures: list[dict[str, Any]]) -> int:
         if (check := _CHECK.match(line)) is not None:
             allowed = {int(x) for x in re.findall(r"-?\d+", check.group(2))}
             if last_native is not None and last_native not in allowed:
-                return last_native if check.group(3) in (None, "$LASTEXITCODE", "$LastExitCode") or check.group(3).startswith("$") else int(check.group(3))
+                if check.group(3) is None:
+                    return 1  # throw: a terminating error
+                return last_native if check.group(3).startswith("$") else int(check.group(3))
             continue
         code = _failure_for(line, failures)
         if _NATIVE.search(line):

@@ -18,10 +18,13 @@ Sources named in the table:
 - [avd-38]  Azure/AVDSessionHostReplacer#38 (registration token expiry window)
 - [rds-662] Azure/RDS-Templates#662, hashicorp/terraform-provider-azurerm#23997 (ghost hosts)
 - [rbac-28557] hashicorp/terraform-provider-azurerm#28557 (RoleAssignmentExists)
+- [vm-image] MicrosoftDocs/azure-compute-docs, articles/virtual-machines/troubleshooting-shared-images.md
+  ("The gallery image ... is not available in <region> region", GalleryImageNotFound)
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,6 +122,10 @@ def _generic(cloud: Cloud, request: Request) -> Any:
         return _response(record)
     if request.method == "DELETE":
         if request.existing is not None:
+            # Nested resources go with their parent (a VM's extensions, a host pool's session
+            # hosts when azurerm deletes it with force=true); rules refuse where Azure does.
+            for child in cloud.children(request.id):
+                cloud.remove(child.id)
             cloud.remove(request.id)
         return None
     return None
@@ -139,6 +146,12 @@ def merge(old: Any, new: Any) -> Any:
         else:
             out[key] = merge(old.get(key), value)
     return out
+
+
+def _guid(*parts: str) -> str:
+    from .fixture import guid  # the IDs apply.py's azurerm identities get, so they agree
+
+    return guid(*parts)
 
 
 def _last_segment(resource_id: str) -> str:
@@ -186,6 +199,12 @@ def _template_put(cloud: Cloud, request: Request) -> Any:
         f"{'/'.join(request.id.split('/')[:3])}/resourceGroups/IT_{request.id.split('/')[4]}_{_last_segment(request.id)}_{cloud.now().strftime('%Y%m%d%H%M%S')}"
     )
     body["properties"] = properties
+    identity = body.get("identity") or {}
+    if isinstance(identity.get("userAssignedIdentities"), dict):
+        # The service answers with each identity's principal and client IDs (read-only).
+        identity["userAssignedIdentities"] = {
+            uid: {"principalId": _guid(uid, "principal"), "clientId": _guid(uid, "client")} for uid in identity["userAssignedIdentities"]
+        }
     record = Record(request.id, TEMPLATES, {**body, "id": request.id, "name": _last_segment(request.id), "type": TEMPLATES}, {"created": iso(cloud.now())})
     cloud.store(record)
     return _response(record)
@@ -322,8 +341,41 @@ def _distribute(cloud: Cloud, record: Record, published: list[str]) -> str | Non
 
 # --- Compute Gallery ------------------------------------------------------------------------------
 
+GALLERIES = "Microsoft.Compute/galleries"
 GALLERY_IMAGES = "Microsoft.Compute/galleries/images"
 GALLERY_VERSIONS = "Microsoft.Compute/galleries/images/versions"
+VIRTUAL_MACHINES = "Microsoft.Compute/virtualMachines"
+
+
+@rule(GALLERIES, "DELETE", "[sig-ts] 'CannotDeleteResource: Can not delete resource before nested resources are deleted.' (galleries with image definitions too)", "a gallery with image definitions is not deleted")
+def _gallery_delete(cloud: Cloud, request: Request) -> Any:
+    if request.existing is not None and cloud.children(request.id, GALLERY_IMAGES):
+        raise AzureError(409, "CannotDeleteResource", "Can not delete resource before nested resources are deleted.")
+    return None
+
+
+def image_for_vm(cloud: Cloud, image_id: str, location: str) -> None:
+    """A VM from a gallery image needs that version (or, for a definition, a version not
+    excluded from latest) to exist and be replicated to the VM's region [vm-image]."""
+    if "/providers/microsoft.compute/galleries/" not in image_id.lower():
+        return  # a managed image or a marketplace reference: not modelled
+    if "/versions/" in image_id.lower():
+        versions = [v for v in [cloud.find(image_id)] if v is not None]
+    else:
+        versions = [
+            v for v in cloud.children(image_id, GALLERY_VERSIONS)
+            if not ((v.body.get("properties") or {}).get("publishingProfile") or {}).get("excludeFromLatest")
+        ]
+    regions = set()
+    for version in versions:
+        profile = (version.body.get("properties") or {}).get("publishingProfile") or {}
+        regions |= {(r.get("name") or "").replace(" ", "").lower() for r in profile.get("targetRegions") or []}
+    if not versions or location.replace(" ", "").lower() not in regions:
+        raise AzureError(
+            404,
+            "GalleryImageNotFound",
+            f"The gallery image {image_id} is not available in {location} region. Please contact image owner to replicate to this region, or change your requested region.",
+        )
 
 
 @rule(GALLERY_IMAGES, "DELETE", "[sig-ts] 'CannotDeleteResource: Can not delete resource before nested resources are deleted.'", "an image definition with versions is not deleted")
@@ -385,7 +437,7 @@ def register_agent(cloud: Cloud, host_pool_name: str, token: str, host_name: str
     configuration starts): the record appears a little later [avd-add], if the token is one of
     that host pool's and has not expired. Raises AzureError otherwise, as the extension fails."""
     pools = [p for p in cloud.of_type(HOST_POOLS) if _last_segment(p.id).lower() == host_pool_name.lower()]
-    matching = [p for p in pools if (p.service.get("registration") or {}).get("token") == token]
+    matching = [p for p in pools if (p.service.get("registration") or {}).get("token_sha256") == _digest(token)]
     if not matching:
         raise AzureError(400, "InvalidRegistrationToken", f"The registration token is not valid for host pool '{host_pool_name}': the agent could not register {host_name}.")
     registration = matching[0].service["registration"]
@@ -414,8 +466,13 @@ def set_registration(cloud: Cloud, host_pool_id: str, token: str, expires: str) 
     expiry = datetime.fromisoformat(expires.replace("Z", "+00:00"))
     if not (cloud.now() + TOKEN_MIN <= expiry <= cloud.now() + TOKEN_MAX):
         raise AzureError(400, "InvalidParameter", "ExpirationTime value must be between one hour and 30 days from now")
-    pool.service["registration"] = {"token": token, "expires": expires}
+    # Only a digest: the cloud file outlives the apply, and the token is a secret.
+    pool.service["registration"] = {"token_sha256": _digest(token), "expires": expires}
     cloud.store(pool)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def vm_deleted(cloud: Cloud, vm_id: str) -> None:

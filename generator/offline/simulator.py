@@ -65,6 +65,18 @@ class SimulatedAzure:
                 cloud.store(Record(host_pool_id, services.HOST_POOLS, {"id": host_pool_id, "properties": {}}, {"created": iso(cloud.now())}))
             services.set_registration(cloud, host_pool_id, registration_token, iso(cloud.now() + expires_in))
 
+    def image_version(self, version_id: str, regions: list[str], exclude_from_latest: bool = False) -> None:
+        """A gallery image version built before (by an earlier build, or another team)."""
+        with self._session() as cloud:
+            cloud.store(Record(version_id, services.GALLERY_VERSIONS, {
+                "id": version_id,
+                "name": version_id.rsplit("/", 1)[1],
+                "properties": {
+                    "provisioningState": "Succeeded",
+                    "publishingProfile": {"targetRegions": [{"name": r} for r in regions], "excludeFromLatest": exclude_from_latest, "publishedDate": iso(cloud.now())},
+                },
+            }, {"created": iso(cloud.now())}))
+
     def setting(self, name: str, value: Any) -> None:
         """Tune the simulation, e.g. `registration_seconds` (how long an agent takes to register)."""
         with self._session() as cloud:

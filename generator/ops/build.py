@@ -137,6 +137,15 @@ def versions_by_date_command(target: BuildTarget) -> list[str]:
     ]
 
 
+def newest_version_command(target: BuildTarget) -> list[str]:
+    """az argv printing the ID of the definition's newest published version: where a build's
+    version is found when its template is gone (replaced right after the build ended)."""
+    return [
+        "az", "sig", "image-version", "list", *_definition(target),
+        "--query", "sort_by([], &publishingProfile.publishedDate)[-1].id", "-o", "tsv",
+    ]
+
+
 def delete_version_command(target: BuildTarget) -> list[str]:
     """az argv deleting one version; the version name is appended by the caller."""
     return ["az", "sig", "image-version", "delete", *_definition(target), "--gallery-image-version"]

@@ -92,6 +92,7 @@ class BuildPipeline:
             "published": bc.shell(bc.published_command(t)),
             "template_target": bc.shell(bc.template_target_command(t)),
             "versions_by_date": bc.shell(bc.versions_by_date_command(t)),
+            "newest_version": bc.shell(bc.newest_version_command(t)),
             "delete_version": bc.shell(bc.delete_version_command(t)) + ' "$version"',
         }
 

@@ -173,12 +173,14 @@ resource "azapi_resource_action" "update" {
     }
   }
 
-  # Refused during a build like a delete: wait for the build to end.
+  # Refused during a build like a delete: wait for the build to end. A change runs under both
+  # the update and the create timeout (azapi_resource_action_resource.go Update, Action).
   retry = {
     error_message_regex = ["OperationNotAllowed"]
   }
 
   timeouts {
     create = "${local.build_wait_minutes}m"
+    update = "${local.build_wait_minutes}m"
   }
 }

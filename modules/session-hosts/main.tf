@@ -189,8 +189,16 @@ resource "azapi_resource_action" "session_host" {
     error_message_regex = ["ResourceNotFound", "NotFound"]
   }
 
+  # An update (undraining) runs under both the update and the create timeout.
   timeouts {
     create = "${var.registration_timeout_minutes}m"
+    update = "${var.registration_timeout_minutes}m"
+  }
+
+  # A new VM (a new image) registers a new record: set it again. An action never reads Azure,
+  # so nothing else would notice (azapi_resource_action_resource.go Read).
+  lifecycle {
+    replace_triggered_by = [azurerm_windows_virtual_machine.this[count.index].id]
   }
 
   depends_on = [azurerm_virtual_machine_extension.avd_agent]

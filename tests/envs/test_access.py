@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from generator.harness.plan import PlanError
+from built_images import given_built_images
 from plan_plugin import workspace
 from project_paths import REPO
 
@@ -24,6 +25,7 @@ def _roles(variables: dict) -> set[tuple[str, str, str]]:
     """(role, scope, principal) of every role assignment the env itself creates (simulated apply:
     the scopes are IDs known only after apply)."""
     ws = workspace(REPO / "envs/dev", "vendored")
+    given_built_images(ws)
     ws.apply([SECRETS], variables)
     resources = ws.state()["values"]["root_module"]["resources"]
     found = [r["values"] for r in resources if r["type"] == "azurerm_role_assignment"]

@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from generator.harness.plan import PlanError, summarize
+from built_images import VERSIONS, given_built_images
+from generator.offline.simulator import SimulatedAzure
 from plan_plugin import SCHEMA_SETS, workspace
 from project_paths import REFERENCE, REPO
 
@@ -52,6 +54,7 @@ def _vms(state: dict) -> dict[str, dict]:
 ], ids=["aib_gallery-pinned", "aib_gallery-latest", "manual_gallery", "marketplace"])
 def test_image_strategy_matrix(schema_set, env, variables, expected_image):
     ws = workspace(REPO / "envs" / env, schema_set)
+    given_built_images(ws)
     ws.apply([SECRETS], variables)
     vms = _vms(ws.state())
     assert vms, "no session host VMs were applied"
@@ -64,6 +67,20 @@ def test_image_strategy_matrix(schema_set, env, variables, expected_image):
         else:
             assert vm["source_image_id"] == expected_image, address
             assert vm["source_image_reference"] == [], address
+
+
+def test_the_first_apply_before_any_build_fails_as_azure_would():
+    """envs/README's first-apply order: before a build has published a version, Azure has no
+    golden image to create the session hosts from; apply module.golden_image first and build."""
+    ws = workspace(REPO / "envs/dev", "vendored")
+    with pytest.raises(PlanError) as refused:
+        ws.apply([SECRETS])
+    text = " ".join(" ".join(refused.value.details).split())
+    assert "GalleryImageNotFound" in text and "/images/avd-win11-m365-dev is not available in eastus region" in text
+    # A version published in another region only is no better.
+    SimulatedAzure(ws.cloud).image_version(next(v for v in VERSIONS if "avd-win11-m365-dev" in v), ["westus2"])
+    with pytest.raises(PlanError, match="terraform apply failed"):
+        ws.apply([SECRETS])
 
 
 def _errors(error: PlanError) -> list[str]:
@@ -104,6 +121,7 @@ def test_registration_expiry_does_not_change_between_rotations():
     # Also: the host pool's RDP properties end with ";" as the service stores them, or azurerm
     # would read back a different string and plan an update every time (issue 10).
     ws = workspace(REPO / "envs/dev", "vendored")
+    given_built_images(ws)
     ws.apply([SECRETS])
     changes = {a: act for a, act in summarize(ws.plan([SECRETS])).actions.items() if act != ["no-op"]}
     assert changes == {}
@@ -118,6 +136,7 @@ def test_the_registration_token_outlives_its_rotation_within_30_days(days):
     """A host created by an apply just before the rotation is due still gets a token that lasts
     while its agent registers: two days past the rotation, and never more than Azure's 30."""
     ws = workspace(REPO / "envs/dev", "vendored")
+    given_built_images(ws)
     ws.apply([SECRETS], {"registration_token_rotation_days": days})
     state = ws.state()
     rotation = _resource(state, "time_rotating.registration")
@@ -143,6 +162,7 @@ def test_a_new_pinned_version_replaces_the_session_hosts():
     every session host is replaced (a VM's image cannot change in place), which is why the envs
     README builds the version before rolling the hosts."""
     ws = workspace(REPO / "envs/prod", "vendored")
+    given_built_images(ws)
     ws.apply([SECRETS])
     golden = dict(yaml.safe_load((REPO / "catalog/envs/prod.yaml").read_text())["tfvars"]["golden_image"], image_version="1.1.0")
     actions = {a: act for a, act in summarize(ws.plan([SECRETS], {"golden_image": golden})).actions.items() if act != ["no-op"]}

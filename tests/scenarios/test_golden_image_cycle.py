@@ -92,6 +92,22 @@ def test_a_customizer_change_during_a_build_applies(ws):
     assert [r["code"] for r in refused][:1] == ["OperationNotAllowed"] and refused[-1]["status"] == 200
 
 
+def test_a_new_image_version_during_a_build_is_patched_once_the_build_ends(ws):
+    ws.apply([DEFAULTS])
+    azure = SimulatedAzure(ws.cloud)
+    azure.image_builder_run(RG, TEMPLATE)
+    azure.advance(minutes=5)
+    before = len(azure.requests("PATCH", containing=TEMPLATE))  # the no-op PATCH at creation
+    # A promotion's apply in the build window: the PATCH is refused while the build runs (and
+    # would be for 55 more minutes, past azapi's default 30-minute timeout), then goes through.
+    ws.apply([DEFAULTS], {"image_version": "1.1.0"})
+    target = azure.image_builder_show(RG, TEMPLATE)["properties"]["distribute"][0]["galleryImageId"]
+    assert target.endswith("/versions/1.1.0")
+    codes = [r["code"] for r in azure.requests("PATCH", containing=TEMPLATE)][before:]
+    assert codes[0] == "OperationNotAllowed" and codes[-1] is None and len(codes) > 10
+    assert [v["name"] for v in azure.sig_image_version_list(RG, "avd_golden_images", "avd-win11-m365")] == ["1.0.0"]
+
+
 def test_destroy_waits_for_a_running_build_and_needs_the_versions_gone(ws):
     ws.apply([DEFAULTS])
     azure = SimulatedAzure(ws.cloud)

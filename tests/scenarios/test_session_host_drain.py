@@ -45,16 +45,19 @@ def test_new_hosts_register_and_take_the_drain_setting(allow):
     assert all(a == ["no-op"] for a in actions.values()), {k: a for k, a in actions.items() if a != ["no-op"]}
 
 
-def test_drained_hosts_can_be_undrained_and_destroyed():
+def test_drained_hosts_can_be_undrained_scaled_in_and_destroyed():
     ws = workspace(ROOT, "vendored")
     _apply(ws, allow_new_sessions=False)
     azure = SimulatedAzure(ws.cloud)
     _apply(ws, allow_new_sessions=True)
     assert _hosts(azure) == {name: True for name in NAMES}
-    ws.destroy([SECRETS], {"allow_new_sessions": True})
-    assert azure.resources("Microsoft.Compute/virtualMachines") == []
-    # Azure keeps the registrations of deleted VMs, as unavailable ghosts (issue 13 removes them).
-    assert {h["properties"]["status"] for h in azure.session_hosts(HOST_POOL)} == {"Unavailable"}
+    _apply(ws, vm_count=1)
+    # Azure keeps the registration of a deleted VM, as an unavailable ghost (issue 13 removes it).
+    hosts = {h["name"].split("/")[1]: h["properties"]["status"] for h in azure.session_hosts(HOST_POOL)}
+    assert hosts == {"avd-sc-0": "Available", "avd-sc-1": "Unavailable"}
+    ws.destroy([SECRETS], {"vm_count": 1})
+    # The host pool goes with force=true, and its session hosts with it.
+    assert azure.resources("Microsoft.Compute/virtualMachines") == [] and azure.session_hosts(HOST_POOL) == []
 
 
 def test_a_host_added_after_the_token_rotated_registers_with_the_renewed_token():

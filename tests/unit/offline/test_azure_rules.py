@@ -96,3 +96,4 @@ def test_a_registration_token_beyond_30_days_is_refused(tmp_path):
     with pytest.raises(AzureError, match="between one hour"):
         azure.host_pool(HOST_POOL, "t", expires_in=timedelta(minutes=30))
     azure.host_pool(HOST_POOL, "t", expires_in=timedelta(days=30))
+

@@ -272,6 +272,8 @@ if args[:3] == ["image", "builder", "show"]:
 elif args[:3] == ["sig", "image-version", "delete"]:
     if state.get("delete_fails"):
         sys.exit("ERROR: version in use")
+elif args[:3] == ["sig", "image-version", "list"] and query.endswith("[-1].id"):
+    print("/subscriptions/s/versions/" + state.get("published", [""])[-1])
 elif args[:3] == ["sig", "image-version", "list"] and query.startswith("sort_by("):
     print("\\n".join(state.get("published", [])))  # the state lists them oldest first
 elif args[:3] == ["sig", "image-version", "list"]:
@@ -280,6 +282,8 @@ elif args[:3] == ["sig", "image-version", "list"]:
     wanted = re.fullmatch(r'\\[\\?name==`"(.*)"`\\]\\.provisioningState', query).group(1)
     print(state.get("states", {{}}).get(wanted, "Succeeded") if wanted in state.get("published", []) else "")
 elif args[:3] == ["image", "builder", "show-runs"]:
+    if state.get("template_gone"):
+        sys.exit("ERROR: (ResourceNotFound) The Resource 'Microsoft.VirtualMachineImages/imageTemplates/x' was not found.")
     print("/subscriptions/s/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.1")
 """
 
@@ -296,13 +300,13 @@ DEV_IMAGE = "/subscriptions/s/resourceGroups/avd-dev-rg/providers/Microsoft.Comp
 
 def _run(tmp_path: Path, script: str, timeline: list[tuple[str, str]], published: tuple[str, ...] = (), list_fails: bool = False,
          delete_fails: bool = False, deployed: str = f"{PROD_DEFINITION}/versions/1.0.0", states: dict[str, str] | None = None,
-         **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+         template_gone: bool = False, **env: str) -> tuple[subprocess.CompletedProcess, list[str]]:
     """Run a step script against the fake az: `published` versions (oldest first; Succeeded
     unless `states` says otherwise), a template distributing to `deployed`."""
     bin_dir = tmp_path / "azbin"
     bin_dir.mkdir(exist_ok=True)
     state = {"timeline": timeline, "index": 0, "published": list(published), "list_fails": list_fails, "delete_fails": delete_fails,
-             "deployed": deployed, "states": states or {}}
+             "deployed": deployed, "states": states or {}, "template_gone": template_gone}
     (bin_dir / "state.json").write_text(json.dumps(state))
     (bin_dir / "calls.log").write_text("")
     az = bin_dir / "az"
@@ -384,6 +388,13 @@ def test_output_prints_and_exposes_the_artifact_id(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f"##vso[task.setvariable variable=artifactId;isOutput=true]{version}" in proc.stdout
     assert f"##vso[task.uploadsummary]{tmp_path}/golden-image-dev.md" in proc.stdout
+
+
+def test_output_reads_the_gallery_when_the_template_was_replaced_after_the_build(tmp_path):
+    proc, calls = _run(tmp_path, _steps_of("github")["output"], [("T1", "Succeeded")], published=("1.0.0", "1.0.1"), template_gone=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Published image version: /subscriptions/s/versions/1.0.1" in proc.stdout
+    assert calls[-1].startswith("sig image-version list") and calls[-1].endswith("--query sort_by([], &publishingProfile.publishedDate)[-1].id -o tsv")
 
 
 # --- A pinned template (prod) builds its version once --------------------------------------
