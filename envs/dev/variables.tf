@@ -281,6 +281,31 @@ variable "session_host_vm_size" {
   description = "Size of the session host VMs."
 }
 
+variable "session_hosts" {
+  type = map(object({
+    image_version      = optional(string)
+    allow_new_sessions = optional(bool)
+  }))
+  default     = {}
+  description = "The session hosts by name, when they differ: written by `avdgen promote` (which keeps the hosts on the version they run) and `avdgen rollout` (which moves them to a new one a batch at a time). Empty: `session_host_count` hosts named `<prefix>-<n>`, on the env's golden image version. Each value:\n- `image_version`: the golden image version this host runs (default: the env's).\n- `allow_new_sessions`: false drains the host (default: true)."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name, host in var.session_hosts : can(regex("^[A-Za-z][A-Za-z0-9-]{0,13}[A-Za-z0-9]$", name))])
+    error_message = "session_hosts keys must be VM names of 2-15 letters, digits and '-', starting with a letter and not ending with '-'."
+  }
+
+  validation {
+    condition     = alltrue([for name, host in var.session_hosts : host.image_version == null || can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", host.image_version))])
+    error_message = "session_hosts image_version values must be gallery image versions such as \"1.2.0\"."
+  }
+
+  validation {
+    condition     = alltrue([for name, host in var.session_hosts : host.image_version == null]) || (var.session_host_image_strategy == "aib_gallery" && var.enable_golden_image)
+    error_message = "A session host with its own image_version runs the golden image: it needs session_host_image_strategy = \"aib_gallery\" and enable_golden_image = true."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   default     = {}

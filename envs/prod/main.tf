@@ -165,6 +165,13 @@ module "session_hosts" {
   vm_name_prefix      = var.session_host_name_prefix
   vm_size             = var.session_host_vm_size
 
+  # Hosts by name, each on its own golden image version when session_hosts says so (a rollout
+  # in progress); the others on the image session_host_image_strategy selects below.
+  hosts = { for name, host in var.session_hosts : name => {
+    image_id           = try("${module.golden_image[0].image_definition_id}/versions/${host.image_version}", null)
+    allow_new_sessions = host.allow_new_sessions
+  } }
+
   # Image selected by session_host_image_strategy (the seed's "Using session_host_image_strategy").
   gallery_image_version_id = (
     local.image_strategy == "aib_gallery" ? (

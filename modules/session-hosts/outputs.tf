@@ -3,7 +3,7 @@
 
 output "vm_ids" {
   description = "Resource IDs of the session host VMs."
-  value       = azurerm_windows_virtual_machine.this[*].id
+  value       = [for name in local.vm_names : azurerm_windows_virtual_machine.this[name].id]
 }
 
 output "vm_names" {
@@ -18,7 +18,12 @@ output "session_host_names" {
 
 output "private_ip_addresses" {
   description = "Private IP addresses of the session hosts."
-  value       = azurerm_network_interface.this[*].private_ip_address
+  value       = [for name in local.vm_names : azurerm_network_interface.this[name].private_ip_address]
+}
+
+output "host_images" {
+  description = "The image each session host runs, by VM name (null for the marketplace image)."
+  value       = { for name, host in local.hosts : name => host.image_id }
 }
 
 output "image_source" {

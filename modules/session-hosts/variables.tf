@@ -140,6 +140,21 @@ variable "gallery_image_version_id" {
   }
 }
 
+variable "hosts" {
+  type = map(object({
+    image_id           = optional(string)
+    allow_new_sessions = optional(bool)
+  }))
+  default     = {}
+  description = "The session hosts by name, when not `vm_count` hosts named `<vm_name_prefix>-<n>`: each may run its own image and have its own drain setting, so a rolling rollout can add, move and remove hosts one at a time. Each value:\n- `image_id`: a gallery image version or definition ID for this host (default: the module's image).\n- `allow_new_sessions`: whether this host takes new sessions (default: `allow_new_sessions`)."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name, host in var.hosts : can(regex("^[A-Za-z][A-Za-z0-9-]{0,13}[A-Za-z0-9]$", name))])
+    error_message = "hosts keys must be VM names of 2-15 letters, digits and '-', starting with a letter and not ending with '-'."
+  }
+}
+
 variable "image_offer" {
   type        = string
   default     = "office-365"
@@ -247,7 +262,7 @@ variable "use_custom_image" {
 variable "vm_count" {
   type        = number
   default     = 1
-  description = "Number of session hosts, named `<vm_name_prefix>-0` to `<vm_name_prefix>-<vm_count - 1>`."
+  description = "Number of session hosts, named `<vm_name_prefix>-0` to `<vm_name_prefix>-<vm_count - 1>`; not used when `hosts` names them."
 
   validation {
     condition     = var.vm_count >= 1 && var.vm_count <= 99 && floor(var.vm_count) == var.vm_count

@@ -170,3 +170,15 @@ def test_a_new_pinned_version_replaces_the_session_hosts():
     assert len(vms) == 4 and all(actions[a] == ["delete", "create"] for a in vms), actions
     assert "module.golden_image[0].azapi_resource.this" not in actions
     assert actions["module.golden_image[0].azapi_resource_action.update"] == ["update"]
+
+
+def test_removing_a_session_host_plans_the_removal_of_its_registration():
+    ws = workspace(REPO / "envs/prod", "vendored")
+    given_built_images(ws)
+    ws.apply([SECRETS])
+    three = {f"avd-prd-sh-{i}": {"image_version": None, "allow_new_sessions": None} for i in (0, 1, 3)}
+    actions = {a: act for a, act in summarize(ws.plan([SECRETS], {"session_hosts": three})).actions.items() if act != ["no-op"]}
+    gone = 'avd-prd-sh-2"]'
+    assert actions[f'module.session_hosts.azapi_resource_action.unregister["{gone}'] == ["delete"]  # DELETE .../sessionHosts/avd-prd-sh-2
+    assert actions[f'module.session_hosts.azurerm_windows_virtual_machine.this["{gone}'] == ["delete"]
+    assert all(gone in address for address in actions), actions

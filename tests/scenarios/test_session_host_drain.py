@@ -1,5 +1,5 @@
 """Session hosts against the simulated cloud: created drained or open, undrained, re-applied,
-destroyed (issue 10). A host's record in the host pool appears only once its AVD agent has
+scaled in without leaving ghosts, destroyed (issues 10 and 13). A host's record in the host pool appears only once its AVD agent has
 registered, a little after the DSC extension ran (generator/offline/services.py), and only the
 service's PATCH can change it (sessionHosts has no PUT)."""
 
@@ -52,10 +52,15 @@ def test_drained_hosts_can_be_undrained_scaled_in_and_destroyed():
     _apply(ws, allow_new_sessions=True)
     assert _hosts(azure) == {name: True for name in NAMES}
     _apply(ws, vm_count=1)
-    # Azure keeps the registration of a deleted VM, as an unavailable ghost (issue 13 removes it).
+    # No ghost: the removed host's registration is deleted before its VM (Azure would keep it).
     hosts = {h["name"].split("/")[1]: h["properties"]["status"] for h in azure.session_hosts(HOST_POOL)}
-    assert hosts == {"avd-sc-0": "Available", "avd-sc-1": "Unavailable"}
-    ws.destroy([SECRETS], {"vm_count": 1})
+    assert hosts == {"avd-sc-0": "Available"}
+    deletes = [r["id"] for r in azure.requests("DELETE") if r["id"].endswith("/avd-sc-1")]
+    assert [d.split("/providers/")[-1].split("/")[1] for d in deletes] == ["hostPools", "virtualMachines"], deletes
+    # A new VM of the same name registers afresh.
+    _apply(ws, vm_count=2)
+    assert _hosts(azure) == {name: True for name in NAMES}
+    ws.destroy([SECRETS])
     # The host pool goes with force=true, and its session hosts with it.
     assert azure.resources("Microsoft.Compute/virtualMachines") == [] and azure.session_hosts(HOST_POOL) == []
 

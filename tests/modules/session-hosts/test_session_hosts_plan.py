@@ -16,7 +16,7 @@ HERE = Path(__file__).parent
 MODULE = REPO / "modules/session-hosts"
 BASE = [REPO / "tests/offline-secrets.tfvars", HERE / "entra_id_zones.tfvars"]
 IMAGE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d"
-VM = "azurerm_windows_virtual_machine.this[0]"
+VM = 'azurerm_windows_virtual_machine.this["avd-sh-0"]'
 HOST_POOL = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg/providers/Microsoft.DesktopVirtualization/hostPools/avd-dev-hostpool"
 
 pytestmark = pytest.mark.plan
@@ -55,8 +55,8 @@ def test_marketplace_reference_and_the_fallback():
 def test_entra_id_join_zones_and_trusted_launch():
     plan = summarize(workspace(MODULE, "vendored").plan(BASE))
     assert plan.counts["azurerm_virtual_machine_extension"] == 6  # Entra ID join + agent, per VM
-    assert [plan.values[f"azurerm_windows_virtual_machine.this[{i}]"]["zone"] for i in range(3)] == ["1", "2", "1"]
-    agent = plan.values["azurerm_virtual_machine_extension.avd_agent[0]"]
+    assert [plan.values[f'azurerm_windows_virtual_machine.this["avd-sh-{i}"]']["zone"] for i in range(3)] == ["1", "2", "1"]
+    agent = plan.values['azurerm_virtual_machine_extension.avd_agent["avd-sh-0"]']
     assert '"aadJoin":true' in agent["settings"] and "offline-registration-token" not in agent["settings"]
     vm = plan.values[VM]
     assert vm["secure_boot_enabled"] and vm["vtpm_enabled"] and vm["license_type"] == "Windows_Client"
@@ -90,9 +90,9 @@ def test_ad_join_needs_the_domain_account():
 @pytest.mark.parametrize("allow", [False, True])
 def test_each_host_record_says_whether_it_takes_new_sessions(allow):
     plan = summarize(workspace(MODULE, "vendored").plan(BASE, {"allow_new_sessions": allow, "domain_name": "corp.example.com", "domain_admin_username": "svc-join"}))
-    records = {a: v for a, v in plan.values.items() if a.startswith("azapi_resource_action.session_host")}
+    records = {a: v for a, v in plan.values.items() if a.startswith("azapi_resource_action.session_host[")}
     assert len(records) == 3
-    first = records["azapi_resource_action.session_host[0]"]
+    first = records['azapi_resource_action.session_host["avd-sh-0"]']
     # A PATCH of the record the agent registers (sessionHosts takes no PUT), retried until it exists.
     assert first["resource_id"].endswith("/hostPools/avd-dev-hostpool/sessionHosts/avd-sh-0.corp.example.com")
     assert first["method"] == "PATCH" and first["when"] == "apply"
@@ -106,4 +106,4 @@ def test_undraining_updates_the_records_in_place():
     SimulatedAzure(ws.cloud).host_pool(HOST_POOL, "offline-registration-token")  # made elsewhere
     ws.apply(BASE, {"allow_new_sessions": False})
     actions = summarize(ws.plan(BASE, {"allow_new_sessions": True})).actions
-    assert {a: act for a, act in actions.items() if act != ["no-op"]} == {f"azapi_resource_action.session_host[{i}]": ["update"] for i in range(3)}
+    assert {a: act for a, act in actions.items() if act != ["no-op"]} == {f'azapi_resource_action.session_host["avd-sh-{i}"]': ["update"] for i in range(3)}

@@ -187,8 +187,8 @@ def test_real_profiles_load():
 
 
 @pytest.mark.parametrize("edit,needle,expected", [
-    (("  session_host_count: 1\n", "  session_host_count: 1\n  session_hosts: 3\n"), "  session_hosts: 3",
-     "tfvars.session_hosts: env.yaml declares no variable 'session_hosts'"),
+    (("  session_host_count: 1\n", "  session_host_count: 1\n  session_host_total: 3\n"), "  session_host_total: 3",
+     "tfvars.session_host_total: env.yaml declares no variable 'session_host_total'"),
     (("  session_host_count: 1\n", "  session_host_count: 1\n  admin_password: hunter2hunter2\n"), "  admin_password:",
      "tfvars.admin_password: admin_password is sensitive: never put it in a tfvars file; pass TF_VAR_admin_password"),
     (("  session_host_count: 1\n", "  session_host_count: two\n"), "  session_host_count: two",

@@ -344,6 +344,15 @@ MAPS = {
     "map(list(string))": [{}, {"a": ["x"]}, {"10-x": ["a", "b"]}, {"bad key": ["x"]}, {"a": []}, {"a" * 64: ["x"]}, {"a" * 65: ["x"]}, {"-a": ["x"]}, {"\u00e9": ["x"]}],
     "map(string)": [{}, {"k": "https://x"}, {"k": "https://"}, {"k": "http://x"}, {"bad key": "https://x"}, {"k": "HTTPS://x"}, {"a" * 65: "https://x"}],
 }
+# Hosts by name (every attribute given: Terraform fills absent optional ones before validating).
+_HOST_NAMES = ["avd-sh-0", "a1", "a", "1a", "a-", "a" * 15, "a" * 16, "bad name", "avd_sh"]
+MAPS["map(object({\n  image_id           = optional(string)\n  allow_new_sessions = optional(bool)\n}))"] = [
+    {}, *({name: {"image_id": None, "allow_new_sessions": None}} for name in _HOST_NAMES),
+]
+MAPS["map(object({\n  image_version      = optional(string)\n  allow_new_sessions = optional(bool)\n}))"] = [
+    {}, *({name: {"image_version": None, "allow_new_sessions": False}} for name in _HOST_NAMES),
+    *({"avd-sh-0": {"image_version": v, "allow_new_sessions": None}} for v in ["1.2.0", "1.2", "latest", "2026.01.0", "1.0.0-beta", "", " 1.0.0"]),
+]
 
 
 def _samples(variable) -> list[Any]:
@@ -429,7 +438,7 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
                 entry = next(e for e in schema["allOf"] if e["errorMessage"] == check.error_message)
                 assert entry[VALIDATION_OF] == variable.name
                 entries[check.condition] = entry
-    assert len(entries) == 4
+    assert len(entries) == 5
     defaults = {v.name: v.default for v in env.variables if v.has_default}
     cases = []
     for strategy in (..., "aib_gallery", "marketplace", "manual_gallery"):
@@ -437,12 +446,13 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
             for manual in (..., None, "/subscriptions/x"):
                 for pilot in (..., 0, 1, 9, 10, 1.5, -1):
                     for generation in ("V1", "V2"):  # golden_image is required; its attribute defaults to V2
-                        golden_image = {"gallery_name": "g", "image_definition_name": "d", "image_template_name": "t", "hyper_v_generation": generation}
-                        given = {k: v for k, v in {"session_host_image_strategy": strategy, "enable_golden_image": enabled,
-                                                   "manual_gallery_image_id": manual, "pilot_session_host_count": pilot,
-                                                   "golden_image": golden_image}.items() if v is not ...}
-                        for condition, entry in entries.items():
-                            cases.append((given, _substitute(condition, {**defaults, **given}), entry))
+                        for hosts in (..., {}, {"h-0": {"image_version": None, "allow_new_sessions": False}}, {"h-0": {"image_version": "1.2.0", "allow_new_sessions": None}}):
+                            golden_image = {"gallery_name": "g", "image_definition_name": "d", "image_template_name": "t", "hyper_v_generation": generation}
+                            given = {k: v for k, v in {"session_host_image_strategy": strategy, "enable_golden_image": enabled,
+                                                       "manual_gallery_image_id": manual, "pilot_session_host_count": pilot,
+                                                       "golden_image": golden_image, "session_hosts": hosts}.items() if v is not ...}
+                            for condition, entry in entries.items():
+                                cases.append((given, _substitute(condition, {**defaults, **given}), entry))
     verdicts = _terraform_says([c for _, c, _ in cases], tmp_path)
     wrong = [f"{given}: {entry['errorMessage']}: terraform {said}" for (given, _, entry), said in zip(cases, verdicts) if Validator(entry).is_valid(given) != said]
     assert not wrong, "\n".join(wrong[:20])
