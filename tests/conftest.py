@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.offline.cloud import CLOUD_ENV
 
+from profiles import prod_builds_itself
 from project_paths import REPO
 from plan_plugin import pytest_collect_file, pytest_sessionfinish  # noqa: F401  (hooks)
 
@@ -44,6 +45,13 @@ def project(tmp_path: Path) -> Path:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*", ".avdgen-*"))
     return root
+
+
+@pytest.fixture
+def building_prod(project: Path) -> Path:
+    """The project with prod building its own golden image (no promote_from in its profile):
+    the setting that keeps "build in prod" possible."""
+    return prod_builds_itself(project)
 
 
 @pytest.fixture

@@ -6,6 +6,14 @@ resource "azurerm_resource_group" "this" {
   name     = var.resource_group_name
   location = var.location
   tags     = local.common_tags
+
+  lifecycle {
+    # Promoted versions are copies from another env's gallery; this env builds its own.
+    precondition {
+      condition     = length(var.golden_image_promoted_versions) == 0 && var.golden_image_promotion_source_subscription_id == null
+      error_message = "golden_image_promoted_versions or golden_image_promotion_source_subscription_id is set, but dev builds its own versions (catalog/envs/dev.yaml has no promote_from): remove them, or add promote_from and run `make render`."
+    }
+  }
 }
 
 resource "azurerm_virtual_network" "this" {

@@ -152,6 +152,29 @@ variable "enable_golden_image" {
   description = "Create the golden image pipeline (modules/golden_image)."
 }
 
+variable "golden_image_promoted_versions" {
+  type        = list(string)
+  default     = []
+  description = "In an env with `promote_from` in its profile, the versions copied from that env's gallery, oldest first (`avdgen promote` adds each); they stay for rollbacks and for hosts that still run them."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for version in var.golden_image_promoted_versions : can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", version))])
+    error_message = "golden_image_promoted_versions entries must be gallery image versions such as \"1.2.0\"."
+  }
+}
+
+variable "golden_image_promotion_source_subscription_id" {
+  type        = string
+  default     = null
+  description = "In an env with `promote_from`, the subscription ID of that env's gallery when it is not this env's own subscription (null means this env's). The identity that applies this env needs read access to that gallery's image versions."
+
+  validation {
+    condition     = var.golden_image_promotion_source_subscription_id == null || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.golden_image_promotion_source_subscription_id))
+    error_message = "golden_image_promotion_source_subscription_id must be a subscription ID (a GUID such as \"00000000-0000-0000-0000-000000000000\")."
+  }
+}
+
 variable "host_pool_load_balancer_type" {
   type        = string
   default     = "BreadthFirst"

@@ -8,6 +8,11 @@ locals {
     ManagedBy   = "Terraform"
   }, var.tags)
 
+  # Where promoted versions come from: dev's image definition (catalog/envs/dev.yaml), in this
+  # env's subscription unless golden_image_promotion_source_subscription_id names another.
+  promotion_source_subscription_id = coalesce(var.golden_image_promotion_source_subscription_id, data.azapi_client_config.current.subscription_id)
+  promotion_source_image_id        = "/subscriptions/${local.promotion_source_subscription_id}/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/avd_dev_images/images/avd-win11-m365-dev"
+
   image_strategy = var.session_host_image_strategy
   golden_image_config = {
     pin_version = var.pin_golden_image_version

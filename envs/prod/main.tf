@@ -2,6 +2,8 @@
 # The prod environment: network, host pool and its registration, desktop application group,
 # workspace, the golden image pipeline and the session hosts.
 
+data "azapi_client_config" "current" {}
+
 resource "azurerm_resource_group" "this" {
   name     = var.resource_group_name
   location = var.location
@@ -120,6 +122,13 @@ resource "azurerm_virtual_desktop_workspace_application_group_association" "desk
 module "golden_image" {
   source = "../../modules/golden_image"
   count  = var.enable_golden_image ? 1 : 0
+
+  # Promoted, not built: prod's versions are copies of dev's published ones (the
+  # very bits dev tested), so there is no Image Builder template here.
+  build_enabled = false
+  copied_versions = { for version in var.golden_image_promoted_versions : version => {
+    source_version_id = "${local.promotion_source_image_id}/versions/${version}"
+  } }
 
   resource_group_name = azurerm_resource_group.this.name
   location            = coalesce(var.golden_image.location, var.location)

@@ -163,7 +163,7 @@ def load_catalog(path: Path, root: Path | None = None, loaded: dict[Path, Catalo
             # reject two different values instead of silently preferring one.
             report(where_alias, f"an alias and its variable must both default to null ({v.alias_of} and {v.name})")
     outputs = tuple(
-        Output(name=name, description=spec["description"].strip(), group=spec["group"], value=spec["value"].strip(), sensitive=spec.get("sensitive", False))
+        Output(name=name, description=spec["description"].strip(), group=spec["group"], value=spec["value"].strip(), sensitive=spec.get("sensitive", False), depends_on=tuple(spec.get("depends_on", ())))
         for name, spec in data["outputs"].items()
     )
     report.raise_if_any("catalog")
@@ -181,6 +181,7 @@ def load_catalog(path: Path, root: Path | None = None, loaded: dict[Path, Catalo
         profiles = tuple(load_profile(p, catalog, root) for p in sorted((path.parent / "envs").glob("*.yaml")))
         if not profiles:
             raise CatalogError(f"{report.where}: kind root needs at least one profile in {path.parent / 'envs'}")
+        _check_promotions(profiles, root)
         catalog = replace(catalog, profiles=profiles)
     loaded[path.resolve()] = catalog
     return catalog
@@ -279,6 +280,35 @@ def _module_variable(module: Catalog, name: str, report: Problems, where: KeyPat
     return found
 
 
+def _check_promotions(profiles: tuple[Profile, ...], root: Path | None) -> None:
+    """`promote_from` names another env that builds its golden image, and the promoted versions
+    include the one the env pins."""
+    by_name = {p.name: p for p in profiles}
+    for profile in profiles:
+        versions = profile.tfvars.get("golden_image_promoted_versions") or []
+        data, report = read_yaml(profile.path, root, "profile")
+        if profile.promote_from is None:
+            if versions:
+                report(("tfvars", "golden_image_promoted_versions"), "promoted versions need `promote_from: <env>` in the profile (the env they are copied from)")
+            report.raise_if_any("profile")
+            continue
+        source = by_name.get(profile.promote_from)
+        where: KeyPath = ("promote_from",)
+        if profile.build is not None:
+            report(("build",), f"{profile.name} builds nothing (promote_from: {profile.promote_from}): its scheduled builds would have no template; remove `build`")
+        if source is None or source is profile:
+            known = ", ".join(p.name for p in profiles if p is not profile) or "none"
+            report(where, f"{profile.promote_from!r} is not another env (envs: {known})")
+        elif source.promote_from is not None:
+            report(where, f"{source.name} promotes from {source.promote_from} itself: promote from the env that builds")
+        elif source.tfvars.get("enable_golden_image") is False or "golden_image" not in source.tfvars:
+            report(where, f"{source.name} builds no golden image (enable_golden_image or golden_image)")
+        pinned = str((profile.tfvars.get("golden_image") or {}).get("image_version", "1.0.0"))
+        if profile.tfvars.get("enable_golden_image", True) and pinned not in versions:
+            report(("tfvars", "golden_image", "image_version"), f"{pinned} is pinned but not among golden_image_promoted_versions ({', '.join(versions) or 'none'}): promote it (avdgen promote --from {profile.promote_from} --to {profile.name} {pinned})")
+        report.raise_if_any("profile")
+
+
 def _check_inside_values(tfvars: dict[str, Any], catalog: Catalog, report: Problems) -> None:
     """What the checks above cannot see: inside object values (Terraform silently drops an
     attribute an object type does not declare, e.g. a misspelled golden_image setting) and the
@@ -349,7 +379,10 @@ def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Prof
     report.raise_if_any("profile")
     _check_inside_values(data["tfvars"], catalog, report)
     report.raise_if_any("profile")
-    return Profile(path=path, name=path.stem, description=data["description"].strip(), backend=data.get("backend"), tfvars=data["tfvars"], build=data.get("build"))
+    return Profile(
+        path=path, name=path.stem, description=data["description"].strip(), backend=data.get("backend"), tfvars=data["tfvars"],
+        build=data.get("build"), promote_from=data.get("promote_from"),
+    )
 
 
 NOT_MODULE_CATALOGS = frozenset({"prices.yaml"})

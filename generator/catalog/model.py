@@ -45,6 +45,7 @@ class Output:
     group: str
     value: str
     sensitive: bool = False
+    depends_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Profile:
     backend: dict[str, Any] | None
     tfvars: dict[str, Any]
     build: dict[str, Any] | None = None  # scheduled builds (generator/ops/pipelines.py); None: the defaults
+    promote_from: str | None = None  # the env whose published golden image versions this one copies
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..ops import build as builds
+from ..ops.promotion import record_build
 
 EPILOG = f"""{builds.STATES_HELP}
 
@@ -21,8 +22,9 @@ Exit codes:
 @click.argument("env")
 @click.argument("action", type=click.Choice([a.value for a in builds.Action]))
 @click.option("--run", "run_it", is_flag=True, help="Run the command (az must be on PATH and logged in) instead of printing it.")
+@click.option("--record", is_flag=True, help="With `output --run`: record the published version in catalog/images/<image>.CHANGELOG.md, where an offline `avdgen promote` looks for it.")
 @click.pass_obj
-def build(obj, env: str, action: str, run_it: bool) -> None:
+def build(obj, env: str, action: str, run_it: bool, record: bool) -> None:
     """Print the Azure CLI command that acts on ENV's Image Builder template.
 
     \b
@@ -40,6 +42,14 @@ def build(obj, env: str, action: str, run_it: bool) -> None:
     """
     target = builds.env_target(obj.root, env)
     chosen = builds.Action(action)
+    if record:
+        if not (run_it and chosen is builds.Action.OUTPUT):
+            raise click.UsageError("--record goes with `output --run`: it records what Azure says was published")
+        artifact = builds.published_version(target, echo=lambda line: click.echo(line, err=True))
+        history = record_build(obj.root, env, artifact)
+        click.echo(artifact)
+        click.echo(f"recorded in {history.relative_to(obj.root)}", err=True)
+        return
     if run_it:
         raise SystemExit(builds.run(target, chosen, echo=lambda line: click.echo(line, err=True)))
     note = builds.start_note(target) if chosen is builds.Action.START else None

@@ -13,6 +13,8 @@ Sources named in the table:
 - [aib-38]  danielsollondon/azvmimagebuilder#38 (delete during a build), #79 (canceling), #48
 - [sig-ts]  MicrosoftDocs/azure-compute-docs, articles/virtual-machines/troubleshooting-shared-images.md
 - [sig-spec] Azure/azure-rest-api-specs, specification/compute/.../GalleryRP/stable/2024-03-03
+- [sig-copy] MicrosoftDocs/azure-docs, articles/virtual-machines/image-version-another-gallery-cli.md
+  ("The source image version must be replicated to the region where your destination gallery is located.")
 - [avd-spec] Azure/azure-rest-api-specs, specification/desktopvirtualization/.../stable/2024-04-03
 - [avd-add] MicrosoftDocs/azure-docs, articles/virtual-desktop/add-session-hosts-host-pool.md
 - [avd-38]  Azure/AVDSessionHostReplacer#38 (registration token expiry window)
@@ -156,6 +158,11 @@ def _guid(*parts: str) -> str:
 
 def _last_segment(resource_id: str) -> str:
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _region(name: str) -> str:
+    """ "East US" and "eastus" are one region."""
+    return name.replace(" ", "").lower()
 
 
 # --- Image Builder ----------------------------------------------------------------------------------
@@ -369,8 +376,8 @@ def image_for_vm(cloud: Cloud, image_id: str, location: str) -> None:
     regions = set()
     for version in versions:
         profile = (version.body.get("properties") or {}).get("publishingProfile") or {}
-        regions |= {(r.get("name") or "").replace(" ", "").lower() for r in profile.get("targetRegions") or []}
-    if not versions or location.replace(" ", "").lower() not in regions:
+        regions |= {_region(r.get("name") or "") for r in profile.get("targetRegions") or []}
+    if not versions or _region(location) not in regions:
         raise AzureError(
             404,
             "GalleryImageNotFound",
@@ -385,7 +392,7 @@ def _definition_delete(cloud: Cloud, request: Request) -> Any:
     return None
 
 
-@rule(GALLERY_VERSIONS, "PUT", "[sig-ts] 'Source was not found: <id>. Please make sure the source exists.'; 'Changing property ... source.id is not allowed.'", "a version copied from another version names one that exists; its source never changes")
+@rule(GALLERY_VERSIONS, "PUT", "[sig-ts] 'Source was not found: <id>. Please make sure the source exists.'; 'Changing property ... source.id is not allowed.'; [sig-copy] the source replicated to the gallery's region", "a version copied from another version names one that exists, in the gallery's region; its source never changes")
 def _version_put(cloud: Cloud, request: Request) -> Any:
     source = (((request.body or {}).get("properties") or {}).get("storageProfile") or {}).get("source") or {}
     source_id = source.get("id")
@@ -393,8 +400,16 @@ def _version_put(cloud: Cloud, request: Request) -> Any:
         old = ((request.existing.body.get("properties") or {}).get("storageProfile") or {}).get("source") or {}
         if source_id and old.get("id") and source_id.lower() != old["id"].lower():
             raise AzureError(409, "PropertyChangeNotAllowed", "Changing property 'galleryImageVersion.properties.storageProfile.source.id' is not allowed.")
-    if source_id and cloud.find(source_id) is None:
+    found = cloud.find(source_id) if source_id else None
+    if source_id and found is None:
         raise AzureError(404, "NotFound", f"Source was not found: {source_id}. Please make sure the source exists.")
+    if found is not None and found.type == GALLERY_VERSIONS and request.existing is None:
+        # [sig-copy]: a copy from another gallery needs the source in the new version's region
+        # (the service's error text for it is not published: this one says what the doc says).
+        regions = {_region(r.get("name", "")) for r in ((found.body.get("properties") or {}).get("publishingProfile") or {}).get("targetRegions") or []}
+        location = _region((request.body or {}).get("location", ""))
+        if location and location not in regions:
+            raise AzureError(400, "InvalidParameter", f"The source image version {source_id} is not replicated to region '{location}', where the gallery is: replicate it there first.")
     if request.existing is None and cloud.find(request.id.rsplit("/versions/", 1)[0]) is None:
         raise not_found(request.id.rsplit("/versions/", 1)[0])
     body = dict(request.body or {})

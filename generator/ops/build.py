@@ -71,12 +71,23 @@ def golden_image_enabled(catalog: Catalog, profile: Profile) -> bool:
     return bool(profile.tfvars.get("enable_golden_image", catalog.variable("enable_golden_image").default))
 
 
+def builds_here(catalog: Catalog, profile: Profile) -> bool:
+    """Whether the env has an Image Builder template: a golden image, not promoted from another env."""
+    return golden_image_enabled(catalog, profile) and not profile.promote_from
+
+
 def build_target(catalog: Catalog, profile: Profile) -> BuildTarget:
     """The template envs/<env> creates: the env's resource group and golden_image settings
     (the module's run output name defaults to the template name)."""
     if not golden_image_enabled(catalog, profile):
         raise GeneratorError(
             f"env {profile.name!r} has no golden image: enable_golden_image is false in catalog/envs/{profile.name}.yaml"
+        )
+    if profile.promote_from:
+        raise GeneratorError(
+            f"env {profile.name!r} builds nothing: it copies {profile.promote_from}'s published golden image versions "
+            f"(promote_from in catalog/envs/{profile.name}.yaml). Build {profile.promote_from}, then "
+            f"`avdgen promote --from {profile.promote_from} --to {profile.name} VERSION`"
         )
     image = profile_object(catalog, profile, "golden_image")
     timeout = image["build_timeout_minutes"]
@@ -227,6 +238,17 @@ def run(target: BuildTarget, action: Action, echo: Callable[[str], None]) -> int
         _check_target(az, target, echo)
     echo(f"+ {shell(argv)}")
     return subprocess.run([az, *argv[1:]], check=False).returncode
+
+
+def published_version(target: BuildTarget, echo: Callable[[str], None]) -> str:
+    """`output --run --record`: the artifact ID of the template's last run (what a build published)."""
+    az = shutil.which("az")
+    if az is None:
+        raise GeneratorError("az (the Azure CLI) is not on PATH: install it, or run the command without --run to print it")
+    artifact = _az_output(az, command(target, Action.OUTPUT), f"the run output of {target.template_name}", echo)
+    if not artifact:
+        raise GeneratorError(f"{target.template_name} has no published run output yet: build it first")
+    return artifact
 
 
 def _az_output(az: str, argv: list[str], what: str, echo: Callable[[str], None]) -> str:

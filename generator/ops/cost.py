@@ -125,9 +125,16 @@ class Settings:
     session_host_vm_size: str
     schedule: str  # the build pipelines' build.schedule: monthly | weekly
     keep_versions: int | None  # build.keep_versions: the pipelines prune to this many
+    promoted_from: str | None = None  # the env whose versions this one copies (it builds nothing)
+    source_region: str | None = None  # where that env builds: the copies come from there
 
 
 def resolve_settings(profile: Profile, env_catalog: Catalog, golden_image: Catalog) -> Settings:
+    source = next((p for p in env_catalog.profiles if p.name == profile.promote_from), None)
+    source_region = None
+    if source is not None:
+        source_region = profile_object(env_catalog, source, "golden_image").get("location") or source.tfvars.get("location")
+
     def tfvar(name: str) -> Any:
         return profile.tfvars[name] if name in profile.tfvars else env_catalog.variable(name).default
 
@@ -151,6 +158,8 @@ def resolve_settings(profile: Profile, env_catalog: Catalog, golden_image: Catal
         session_host_vm_size=tfvar("session_host_vm_size"),
         schedule=build.get("schedule", DEFAULT_SCHEDULE),
         keep_versions=build.get("keep_versions"),
+        promoted_from=profile.promote_from,
+        source_region=source_region,
     )
 
 
@@ -231,7 +240,8 @@ def estimate(settings: Settings, prices: PriceTable, origins: dict[str, str] | N
     s = settings
     origins = origins or {}
     build_hours = a.build_hours + (a.windows_update_hours if s.install_windows_updates else Decimal(0))
-    vm_rate = prices.vm_price(s.build_vm_size, origins.get("build_vm_size", "golden_image.build_vm_size"))
+    # A promoted env runs no build VM: its size needs no price.
+    vm_rate = Decimal(0) if s.promoted_from else prices.vm_price(s.build_vm_size, origins.get("build_vm_size", "golden_image.build_vm_size"))
     host_rate = prices.vm_price(s.session_host_vm_size, origins.get("session_host_vm_size", "session_host_vm_size"))
     hours_note = f"{plain_number(a.build_hours)} h build" + (f" + {plain_number(a.windows_update_hours)} h Windows Update" if s.install_windows_updates else "")
     other_regions = [r for r in s.regions if r != s.build_location]
@@ -254,6 +264,19 @@ def estimate(settings: Settings, prices: PriceTable, origins: dict[str, str] | N
         ),
         Line("AIB Service", Decimal(0), "FREE (no separate charge)"),
     )
+    if s.promoted_from:
+        # Nothing is built here: a promotion copies the source env's version into this gallery,
+        # transferring it from the source's region to each target region elsewhere.
+        copied_to = [r for r in s.regions if r != s.source_region]
+        per_build = (
+            Line(
+                f"Copy from {s.promoted_from}",
+                a.image_size_gb * len(copied_to) * prices.inter_region_transfer_per_gb,
+                (f"{plain_number(a.image_size_gb)} GB from {s.source_region} to {len(copied_to)} region{'s' if len(copied_to) != 1 else ''} ({', '.join(copied_to)}) at ${plain_number(prices.inter_region_transfer_per_gb)}/GB"
+                 if copied_to else f"same region as {s.promoted_from} ({s.source_region}): no transfer"),
+            ),
+            Line("Image Builder build", Decimal(0), f"none here: {s.env} copies the versions {s.promoted_from} built and tested"),
+        )
     build_total = sum((line.cost for line in per_build), Decimal(0))
     # The profile's own retention and schedule where it has them, else the table's assumptions.
     kept, builds = versions_kept(s, a), builds_per_month(s, a)
@@ -272,7 +295,9 @@ def estimate(settings: Settings, prices: PriceTable, origins: dict[str, str] | N
             f"{older} older version{'s' if older != 1 else ''} kept (keep last {kept}, {kept_from}), same replicas",
         ),
         Line("Compute Gallery", Decimal(0), "FREE (no separate charge)"),
-        Line("Builds", builds * build_total, f"{plain_number(cents(builds))} build{'' if builds == 1 else 's'}/month ({schedule_note}) × {money(build_total)}"),
+        (Line("Promotions", builds * build_total, f"{plain_number(cents(builds))} promotion{'' if builds == 1 else 's'}/month (assumptions.builds_per_month) × {money(build_total)}")
+         if s.promoted_from else
+         Line("Builds", builds * build_total, f"{plain_number(cents(builds))} build{'' if builds == 1 else 's'}/month ({schedule_note}) × {money(build_total)}")),
     )
 
     without, with_ = a.deploy_minutes_marketplace, a.deploy_minutes_golden_image
@@ -333,15 +358,19 @@ def _table(lines: tuple[Line, ...], total_label: str, total) -> list[str]:
 
 def render_estimate(est: Estimate) -> str:
     s, p, a, sav = est.settings, est.prices, est.prices.assumptions, est.savings
+    made = f"copied from {s.promoted_from}'s versions (built in {s.source_region})" if s.promoted_from else f"built on {s.build_vm_size} in {s.build_location}"
     out = [
         f"Cost estimate for envs/{s.env}: {p.currency} list prices of {p.date} from {p.where} (approximate; update them there).",
-        f"Golden image: built on {s.build_vm_size} in {s.build_location}, replicated to {', '.join(s.regions)}"
+        f"Golden image: {made}, replicated to {', '.join(s.regions)}"
         f" ({s.replica_count} replica{'s' if s.replica_count != 1 else ''} each, {s.storage_account_type}).",
     ]
     if not s.golden_image_enabled:
         out.append(f"enable_golden_image = false in catalog/envs/{s.env}.yaml: nothing is built or stored, so there is no golden image cost.")
         return "\n".join(out) + "\n"
-    out += ["", "### Build Costs (Per Build)", "", *_table(est.per_build, "Total Per Build", est.per_build_total)]
+    if s.promoted_from:
+        out += ["", "### Promotion Costs (Per Promotion)", "", *_table(est.per_build, "Total Per Promotion", est.per_build_total)]
+    else:
+        out += ["", "### Build Costs (Per Build)", "", *_table(est.per_build, "Total Per Build", est.per_build_total)]
     out += ["", "### Storage Costs (Monthly)", "", *_table(est.monthly, "Total Monthly", est.monthly_total)]
     out += ["", "### Cost Savings from Golden Images", ""]
     (wo_lo, wo_hi), (w_lo, w_hi), (m_lo, m_hi), (c_lo, c_hi) = sav.minutes_per_vm_without, sav.minutes_per_vm_with, sav.minutes_saved, sav.compute_saved

@@ -143,9 +143,9 @@ def build_pipeline(catalog: Catalog, profile: Profile) -> BuildPipeline:
 
 
 def build_pipelines(catalogs: list[Catalog]) -> list[BuildPipeline]:
-    """One per env profile whose golden image is enabled, in profile order."""
+    """One per env profile that builds its golden image (enabled, not promoted), in profile order."""
     catalog = root_catalog(catalogs)
-    return [build_pipeline(catalog, p) for p in catalog.profiles if bc.golden_image_enabled(catalog, p)]
+    return [build_pipeline(catalog, p) for p in catalog.profiles if bc.builds_here(catalog, p)]
 
 
 def _github_expression(expression: str) -> str:

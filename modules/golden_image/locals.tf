@@ -28,9 +28,13 @@ locals {
   trusted_launch_supported = coalesce(var.trusted_launch_supported, var.hyper_v_generation == "V2")
   target_regions           = distinct(concat([var.location], var.replication_regions))
 
-  build_command_cli        = "az image builder run --resource-group ${var.resource_group_name} --name ${var.image_template_name} --no-wait"
-  build_command_powershell = "Start-AzImageBuilderTemplate -ResourceGroupName '${var.resource_group_name}' -Name '${var.image_template_name}' -NoWait"
-  build_status_command_cli = "az image builder show --resource-group ${var.resource_group_name} --name ${var.image_template_name} --query \"{state: lastRunStatus.runState, subState: lastRunStatus.runSubState, message: lastRunStatus.message}\" --output table"
+  # Null without a template (build_enabled = false): nothing to build here.
+  _build_commands = {
+    cli        = "az image builder run --resource-group ${var.resource_group_name} --name ${var.image_template_name} --no-wait"
+    powershell = "Start-AzImageBuilderTemplate -ResourceGroupName '${var.resource_group_name}' -Name '${var.image_template_name}' -NoWait"
+    status     = "az image builder show --resource-group ${var.resource_group_name} --name ${var.image_template_name} --query \"{state: lastRunStatus.runState, subState: lastRunStatus.runSubState, message: lastRunStatus.message}\" --output table"
+  }
+  build_commands = var.build_enabled ? local._build_commands : { cli = null, powershell = null, status = null }
 
   source = {
     type      = "PlatformImage"

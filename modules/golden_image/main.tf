@@ -42,6 +42,8 @@ resource "azurerm_shared_image" "this" {
 }
 
 resource "azurerm_user_assigned_identity" "this" {
+  count = var.build_enabled ? 1 : 0
+
   name                = "${replace(var.image_template_name, ".", "-")}-identity"
   resource_group_name = var.resource_group_name
   location            = var.location
@@ -51,7 +53,7 @@ resource "azurerm_user_assigned_identity" "this" {
 # Least privilege by default: the documented actions Image Builder needs to publish a version to
 # a gallery, assignable in the gallery's resource group and assigned on the gallery only.
 resource "azurerm_role_definition" "image_distribution" {
-  count = var.contributor_role_enabled ? 0 : 1
+  count = var.build_enabled && !var.contributor_role_enabled ? 1 : 0
 
   name        = "Image Builder distribution ${var.resource_group_name}/${var.image_template_name}"
   scope       = local.gallery_resource_group_id
@@ -71,10 +73,12 @@ resource "azurerm_role_definition" "image_distribution" {
 }
 
 resource "azurerm_role_assignment" "this" {
+  count = var.build_enabled ? 1 : 0
+
   scope                = var.contributor_role_enabled ? local.resource_group_id : local.gallery_id
   role_definition_name = var.contributor_role_enabled ? "Contributor" : null
   role_definition_id   = var.contributor_role_enabled ? null : azurerm_role_definition.image_distribution[0].role_definition_resource_id
-  principal_id         = azurerm_user_assigned_identity.this.principal_id
+  principal_id         = azurerm_user_assigned_identity.this[0].principal_id
   principal_type       = "ServicePrincipal"
 }
 
@@ -82,11 +86,11 @@ resource "azurerm_role_assignment" "this" {
 # created right away fails with "not authorized". Waited once per assignment (its ID triggers a
 # new wait), not on every apply.
 resource "time_sleep" "rbac_propagation" {
-  count = var.rbac_propagation_seconds > 0 ? 1 : 0
+  count = var.build_enabled && var.rbac_propagation_seconds > 0 ? 1 : 0
 
   create_duration = "${var.rbac_propagation_seconds}s"
   triggers = {
-    role_assignment_id = azurerm_role_assignment.this.id
+    role_assignment_id = azurerm_role_assignment.this[0].id
   }
 }
 
@@ -96,6 +100,8 @@ resource "time_sleep" "rbac_propagation" {
 # can PATCH (distribute, vmProfile, tags, identity) are sent by azapi_resource_action below and
 # ignored here. `terraform apply` never starts a build: see the build_command_* outputs.
 resource "azapi_resource" "this" {
+  count = var.build_enabled ? 1 : 0
+
   type      = "Microsoft.VirtualMachineImages/imageTemplates@2024-02-01"
   name      = var.image_template_name
   parent_id = local.resource_group_id
@@ -104,7 +110,7 @@ resource "azapi_resource" "this" {
 
   identity {
     type         = "UserAssigned"
-    identity_ids = [azurerm_user_assigned_identity.this.id]
+    identity_ids = [azurerm_user_assigned_identity.this[0].id]
   }
 
   body = {
@@ -157,14 +163,16 @@ resource "azapi_resource" "this" {
 # after the template is created (a no-op then) and again whenever one of them changes, e.g. a new
 # image_version or replication region, without replacing the template.
 resource "azapi_resource_action" "update" {
-  type        = azapi_resource.this.type
-  resource_id = azapi_resource.this.id
+  count = var.build_enabled ? 1 : 0
+
+  type        = azapi_resource.this[0].type
+  resource_id = azapi_resource.this[0].id
   method      = "PATCH"
 
   body = {
     identity = {
       type                   = "UserAssigned"
-      userAssignedIdentities = { (azurerm_user_assigned_identity.this.id) = {} }
+      userAssignedIdentities = { (azurerm_user_assigned_identity.this[0].id) = {} }
     }
     tags = var.tags
     properties = {
@@ -183,4 +191,62 @@ resource "azapi_resource_action" "update" {
     create = "${local.build_wait_minutes}m"
     update = "${local.build_wait_minutes}m"
   }
+}
+
+# Versions copied from another gallery's published versions (promotion: the tested bits, not a
+# rebuild). The copy is replicated to this image's regions with its replica count and storage
+# type. Compute Gallery rules: the source must exist and be replicated to this gallery's region
+# (image-version-another-gallery-cli.md), and a version's source never changes
+# (troubleshooting-shared-images.md).
+resource "azapi_resource" "copied_version" {
+  for_each = var.copied_versions
+
+  type      = "Microsoft.Compute/galleries/images/versions@2024-03-03"
+  name      = each.key
+  parent_id = local.image_definition_id
+  location  = var.location
+  tags      = var.tags
+
+  body = {
+    properties = {
+      storageProfile = {
+        source = { id = each.value.source_version_id }
+      }
+      publishingProfile = {
+        excludeFromLatest = coalesce(each.value.exclude_from_latest, var.exclude_from_latest)
+        targetRegions = [for region in local.target_regions : {
+          name                 = region
+          regionalReplicaCount = var.replica_count
+          storageAccountType   = local.storage_account_type
+        }]
+      }
+    }
+  }
+
+  # Copying and replicating an image takes a while (minutes per region and replica).
+  timeouts {
+    create = "180m"
+    update = "180m"
+  }
+}
+
+# The builder's resources were single before build_enabled made them optional.
+moved {
+  from = azurerm_user_assigned_identity.this
+  to   = azurerm_user_assigned_identity.this[0]
+}
+
+moved {
+  from = azurerm_role_assignment.this
+  to   = azurerm_role_assignment.this[0]
+}
+
+moved {
+  from = azapi_resource.this
+  to   = azapi_resource.this[0]
+}
+
+moved {
+  from = azapi_resource_action.update
+  to   = azapi_resource_action.update[0]
 }

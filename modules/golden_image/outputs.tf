@@ -4,11 +4,13 @@
 output "image_version_id" {
   description = "Resource ID of the pinned version `.../images/<definition>/versions/<image_version>`, which a build publishes when `image_versioning = \"pinned\"`. Use it for production session hosts."
   value       = local.image_version_id
+  depends_on  = [azapi_resource.copied_version]
 }
 
 output "gallery_image_version_id" {
   description = "Alias of `image_version_id`."
   value       = local.image_version_id
+  depends_on  = [azapi_resource.copied_version]
 }
 
 output "latest_image_reference" {
@@ -37,13 +39,13 @@ output "image_definition_id" {
 }
 
 output "template_name" {
-  description = "Image Builder template name, for triggering builds."
-  value       = azapi_resource.this.name
+  description = "Image Builder template name, for triggering builds (null when build_enabled is false)."
+  value       = one(azapi_resource.this[*].name)
 }
 
 output "template_id" {
   description = "Image Builder template resource ID."
-  value       = azapi_resource.this.id
+  value       = one(azapi_resource.this[*].id)
 }
 
 output "run_output_name" {
@@ -53,25 +55,25 @@ output "run_output_name" {
 
 output "identity_id" {
   description = "Resource ID of the template's user-assigned identity."
-  value       = azurerm_user_assigned_identity.this.id
+  value       = one(azurerm_user_assigned_identity.this[*].id)
 }
 
 output "identity_principal_id" {
   description = "Principal ID of the template's user-assigned identity."
-  value       = azurerm_user_assigned_identity.this.principal_id
+  value       = one(azurerm_user_assigned_identity.this[*].principal_id)
 }
 
 output "build_command_cli" {
   description = "Azure CLI command that starts a build without waiting (`terraform apply` never starts one)."
-  value       = local.build_command_cli
+  value       = local.build_commands.cli
 }
 
 output "build_command_powershell" {
   description = "PowerShell command that starts a build without waiting."
-  value       = local.build_command_powershell
+  value       = local.build_commands.powershell
 }
 
 output "build_status_command_cli" {
   description = "Azure CLI command that shows the last build's state, sub-state and message."
-  value       = local.build_status_command_cli
+  value       = local.build_commands.status
 }

@@ -95,6 +95,12 @@ variable "base_image_version" {
   }
 }
 
+variable "build_enabled" {
+  type        = bool
+  default     = true
+  description = "Create the Image Builder template, its identity and role (true), or only the gallery and image definition (false), for an image whose versions are copied from another gallery (`copied_versions`) rather than built here."
+}
+
 variable "build_timeout_minutes" {
   type        = number
   default     = 240
@@ -133,6 +139,26 @@ variable "contributor_role_enabled" {
   type        = bool
   default     = false
   description = "Grant the template's identity the built-in Contributor role on the resource group, as the seed describes, instead of the default least-privilege custom role (read the gallery, write image versions) scoped to the gallery."
+}
+
+variable "copied_versions" {
+  type = map(object({
+    source_version_id   = string
+    exclude_from_latest = optional(bool)
+  }))
+  default     = {}
+  description = "Image versions copied from published versions in another gallery, by version name: promotion of the very image that was tested, not a rebuild. Each copy is replicated to `location` and `replication_regions` with `replica_count` and the storage type. The source must be replicated to this gallery's region. Each value:\n- `source_version_id`: the gallery image version to copy (`.../galleries/<g>/images/<i>/versions/<v>`).\n- `exclude_from_latest`: keep the copy out of \"latest\" (default: `exclude_from_latest`)."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name, copy in var.copied_versions : can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", name))])
+    error_message = "copied_versions keys must be gallery image versions such as \"1.2.0\"."
+  }
+
+  validation {
+    condition     = alltrue([for name, copy in var.copied_versions : can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft[.]Compute/galleries/[^/]+/images/[^/]+/versions/[0-9]+[.][0-9]+[.][0-9]+$", copy.source_version_id))])
+    error_message = "copied_versions source_version_id values must be gallery image version IDs (.../providers/Microsoft.Compute/galleries/<gallery>/images/<image>/versions/<MAJOR.MINOR.PATCH>)."
+  }
 }
 
 variable "exclude_from_latest" {

@@ -2,7 +2,8 @@
 
 A session host VM needs its gallery image version to exist in the VM's region (the simulated
 cloud refuses it otherwise, as Azure does), and applying an env builds nothing: so tests that
-apply an env with hosts on the golden image say what was built before.
+apply an env with hosts on the golden image say what was built before. Prod builds nothing:
+its versions are copies of dev's, made by its own apply.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from generator.offline.simulator import SimulatedAzure
 SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000001"
 VERSIONS = {
     f"{SUBSCRIPTION}/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/avd_dev_images/images/avd-win11-m365-dev/versions/1.0.0": ["eastus"],
-    f"{SUBSCRIPTION}/resourceGroups/avd-prod-rg/providers/Microsoft.Compute/galleries/avd_prod_images/images/avd-win11-m365-prod/versions/1.0.0": ["eastus", "westus2"],
     f"{SUBSCRIPTION}/resourceGroups/images-rg/providers/Microsoft.Compute/galleries/manual/images/win11-hand-made/versions/3.0.0": ["eastus"],
 }
 

@@ -157,19 +157,27 @@ def test_avdgen_plan_uses_placeholders_only_for_unset_secrets(avdgen, monkeypatc
     assert result.exit_code == 0 and "placeholder" not in result.stderr
 
 
-def test_a_new_pinned_version_replaces_the_session_hosts():
-    """What `avdgen promote` + `terraform apply` does to prod: the template is only PATCHed, and
-    every session host is replaced (a VM's image cannot change in place), which is why the envs
-    README builds the version before rolling the hosts."""
+def test_a_new_pin_replaces_no_host_once_the_hosts_keep_their_version():
+    """prod after a promotion: the new version is a copy of dev's, and no image build. A VM's
+    image cannot change in place, so a bare pin change would replace every host in one apply;
+    the session_hosts that `avdgen promote` writes keep each host on its version."""
     ws = workspace(REPO / "envs/prod", "vendored")
-    given_built_images(ws)
+    azure = given_built_images(ws)
+    dev_version = next(v for v in VERSIONS if "avd-win11-m365-dev" in v).replace("1.0.0", "1.1.0")
+    azure.image_version(dev_version, ["eastus"])
     ws.apply([SECRETS])
     golden = dict(yaml.safe_load((REPO / "catalog/envs/prod.yaml").read_text())["tfvars"]["golden_image"], image_version="1.1.0")
-    actions = {a: act for a, act in summarize(ws.plan([SECRETS], {"golden_image": golden})).actions.items() if act != ["no-op"]}
-    vms = [a for a in actions if a.startswith("module.session_hosts.azurerm_windows_virtual_machine")]
-    assert len(vms) == 4 and all(actions[a] == ["delete", "create"] for a in vms), actions
-    assert "module.golden_image[0].azapi_resource.this" not in actions
-    assert actions["module.golden_image[0].azapi_resource_action.update"] == ["update"]
+    pinned = {"golden_image": golden, "golden_image_promoted_versions": ["1.0.0", "1.1.0"]}
+    bare = {a: act for a, act in summarize(ws.plan([SECRETS], pinned)).actions.items() if act != ["no-op"]}
+    vms = [a for a in bare if a.startswith("module.session_hosts.azurerm_windows_virtual_machine")]
+    assert len(vms) == 4 and all(bare[a] == ["delete", "create"] for a in vms), bare
+    kept = {name: {"image_version": "1.0.0", "allow_new_sessions": None} for name in (f"avd-prd-sh-{i}" for i in range(4))}
+    plan = summarize(ws.plan([SECRETS], {**pinned, "session_hosts": kept}))
+    changed = {a: act for a, act in plan.actions.items() if act != ["no-op"]}
+    assert changed == {'module.golden_image[0].azapi_resource.copied_version["1.1.0"]': ["create"]}
+    copy = plan.values['module.golden_image[0].azapi_resource.copied_version["1.1.0"]']["body"]["properties"]
+    assert copy["storageProfile"]["source"]["id"] == dev_version
+    assert not any("imageTemplates" in str(v.get("type")) for v in plan.values.values())
 
 
 def test_removing_a_session_host_plans_the_removal_of_its_registration():

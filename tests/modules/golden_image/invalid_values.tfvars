@@ -29,3 +29,4 @@ build_vm_size                      = "large"
 os_disk_size_gb                    = 5000
 run_output_name                    = "bad name"
 rbac_propagation_seconds           = 2.5
+copied_versions                    = { "1.2" = { source_version_id = "/subscriptions/x/images/i/versions/1.2.0" } }

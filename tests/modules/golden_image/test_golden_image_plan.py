@@ -16,8 +16,8 @@ from project_paths import REPO
 HERE = Path(__file__).parent
 MODULE = REPO / "modules/golden_image"
 DEFAULTS = HERE / "defaults.tfvars"
-TEMPLATE = "azapi_resource.this"
-PATCH = "azapi_resource_action.update"
+TEMPLATE = "azapi_resource.this[0]"
+PATCH = "azapi_resource_action.update[0]"
 
 pytestmark = pytest.mark.plan
 
@@ -38,7 +38,7 @@ def test_each_validation_fires_with_its_own_message():
     catalog = load_catalog(REPO / "catalog/golden_image.yaml", REPO)
     errors = _plan_error(HERE / "invalid_values.tfvars")
     validated = [(v.name, check.error_message) for v in catalog.variables for check in v.validations]
-    assert len(validated) == 30
+    assert len(validated) == 32
     for name, message in validated:
         expected = " ".join(message.split())
         matching = [e for e in errors if f"var.{name} is" in e and expected in e]
@@ -203,9 +203,9 @@ def test_the_template_waits_for_the_role_assignment_unless_told_not_to():
     ws = workspace(MODULE, "vendored")
     plan = ws.plan([DEFAULTS])
     resources = {r["address"]: r for r in plan["configuration"]["root_module"]["resources"]}
-    assert "time_sleep.rbac_propagation" in resources[TEMPLATE]["depends_on"]
+    assert "time_sleep.rbac_propagation" in resources["azapi_resource.this"]["depends_on"]  # configuration addresses: no index
     wait = resources["time_sleep.rbac_propagation"]["expressions"]
-    assert wait["triggers"]["references"] == ["azurerm_role_assignment.this.id", "azurerm_role_assignment.this"]
+    assert wait["triggers"]["references"] == ["azurerm_role_assignment.this[0].id", "azurerm_role_assignment.this[0]", "azurerm_role_assignment.this"]
     # 300 s: what Microsoft's AVM image builder module waits (120 s was short for AIB's check).
     assert summarize(plan).values["time_sleep.rbac_propagation[0]"]["create_duration"] == "300s"
     assert "time_sleep" not in summarize(ws.plan([DEFAULTS], {"rbac_propagation_seconds": 0})).counts
@@ -243,3 +243,26 @@ def test_changes_during_a_build_wait_for_it_instead_of_failing():
         values = plan.values[address]
         assert values["retry"]["error_message_regex"] == ["OperationNotAllowed"], address
         assert values["timeouts"][timeout] == "360m", address  # the build's limit + 60 minutes
+
+
+def test_without_a_build_only_the_gallery_the_definition_and_the_copies_remain():
+    """Promotion: an image whose versions are copied from another gallery builds nothing here."""
+    source = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/dev/images/d/versions/1.2.0"
+    plan = summarize(workspace(MODULE, "vendored").plan([DEFAULTS], {
+        "build_enabled": False, "copied_versions": {"1.2.0": {"source_version_id": source}}, "replication_regions": ["westus2"],
+    }))
+    assert dict(plan.counts) == {"azurerm_shared_image_gallery": 1, "azurerm_shared_image": 1, "azapi_resource": 1}
+    copy = plan.values['azapi_resource.copied_version["1.2.0"]']
+    assert copy["type"] == "Microsoft.Compute/galleries/images/versions@2024-03-03" and copy["name"] == "1.2.0"
+    assert copy["body"]["properties"]["storageProfile"] == {"source": {"id": source}}
+    regions = copy["body"]["properties"]["publishingProfile"]["targetRegions"]
+    assert regions == [{"name": r, "regionalReplicaCount": 1, "storageAccountType": "Standard_LRS"} for r in ("eastus", "westus2")]
+    assert plan.outputs["build_command_cli"] is None and plan.outputs["template_name"] is None
+    assert copy["body"]["properties"]["publishingProfile"]["excludeFromLatest"] is False
+    # A copy takes the image's exclude_from_latest unless it says otherwise.
+    plan = summarize(workspace(MODULE, "vendored").plan([DEFAULTS], {
+        "build_enabled": False, "exclude_from_latest": True,
+        "copied_versions": {"1.2.0": {"source_version_id": source}, "1.3.0": {"source_version_id": source.replace("1.2.0", "1.3.0"), "exclude_from_latest": False}},
+    }))
+    excluded = {name: plan.values[f'azapi_resource.copied_version["{name}"]']["body"]["properties"]["publishingProfile"]["excludeFromLatest"] for name in ("1.2.0", "1.3.0")}
+    assert excluded == {"1.2.0": True, "1.3.0": False}

@@ -354,6 +354,18 @@ MAPS["map(object({\n  image_version      = optional(string)\n  allow_new_session
     *({"avd-sh-0": {"image_version": v, "allow_new_sessions": None}} for v in ["1.2.0", "1.2", "latest", "2026.01.0", "1.0.0-beta", "", " 1.0.0"]),
 ]
 
+# Copies by version name: keys and source IDs, every attribute given.
+_VERSION_IDS = [i for i in _IDS if "/galleries/" in i] + [
+    "/SUBSCRIPTIONS/0/RESOURCEGROUPS/rg/PROVIDERS/MICROSOFT.COMPUTE/GALLERIES/g/IMAGES/d/VERSIONS/1.2.0",
+    "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/1.2",
+    "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/latest",
+    "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/1.2.0\n",
+]
+MAPS["map(object({\n  source_version_id   = string\n  exclude_from_latest = optional(bool)\n}))"] = [
+    {}, *({v: {"source_version_id": _IDS[4], "exclude_from_latest": False}} for v in ["1.2.0", "1.2", "latest", "1.2.0\n", "01.2.3"]),
+    *({"1.0.0": {"source_version_id": i, "exclude_from_latest": True}} for i in _VERSION_IDS),
+]
+
 
 def _samples(variable) -> list[Any]:
     base = {"string": STRINGS, "number": NUMBERS}.get(variable.type)

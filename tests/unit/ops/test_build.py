@@ -22,8 +22,8 @@ STATUS_QUERY = "{state: lastRunStatus.runState, subState: lastRunStatus.runSubSt
     ("dev", "output", f"az image builder show-runs {DEV} --output-name avd-golden-image-dev --query artifactId -o tsv"),
     ("prod", "output", f"az image builder show-runs {PROD} --output-name avd-golden-image-prod --query artifactId -o tsv"),
 ])
-def test_prints_the_command(avdgen, env, action, expected):
-    result = avdgen(REPO, "build", env, action)
+def test_prints_the_command(avdgen, building_prod, env, action, expected):
+    result = avdgen(building_prod, "build", env, action)
     assert result.exit_code == 0, result.output
     assert result.stdout == expected + "\n"
 
@@ -46,6 +46,13 @@ def test_help_documents_actions_and_states(avdgen):
         assert word in result.output, word
 
 
+def test_a_promoted_env_builds_nothing(avdgen):
+    result = avdgen(REPO, "build", "prod", "start")
+    assert result.exit_code == 2
+    assert "env 'prod' builds nothing: it copies dev's published golden image versions (promote_from in catalog/envs/prod.yaml)" in result.stderr
+    assert "avdgen promote --from dev --to prod VERSION" in result.stderr
+
+
 def test_unknown_env_and_action(avdgen):
     result = avdgen(REPO, "build", "qa", "status")
     assert result.exit_code == 2
@@ -53,7 +60,8 @@ def test_unknown_env_and_action(avdgen):
     assert avdgen(REPO, "build", "dev", "restart").exit_code == 2
 
 
-def test_env_without_golden_image(project, avdgen):
+def test_env_without_golden_image(building_prod, avdgen):
+    project = building_prod  # prod copying dev's versions needs dev's golden image
     dev = project / "catalog/envs/dev.yaml"
     # A consistent profile: without a golden image the hosts need another image strategy.
     dev.write_text(dev.read_text().replace("enable_golden_image: true", "enable_golden_image: false").replace("session_host_image_strategy: aib_gallery", "session_host_image_strategy: marketplace"))
@@ -123,8 +131,8 @@ def _calls(log: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
-def test_printing_start_for_a_pinned_env_names_the_checks(avdgen):
-    result = avdgen(REPO, "build", "prod", "start")
+def test_printing_start_for_a_pinned_env_names_the_checks(avdgen, building_prod):
+    result = avdgen(building_prod, "build", "prod", "start")
     assert result.exit_code == 0
     assert result.stdout == f"az image builder run {PROD} --no-wait\n"  # still one command, for eval
     assert "avd-golden-image-prod publishes version 1.0.0; check that the template targets it" in result.stderr
@@ -136,36 +144,36 @@ def test_printing_start_for_a_pinned_env_names_the_checks(avdgen):
     ({"0.9.0": "Succeeded", "1.0.0": "Succeeded"}, "version 1.0.0 of avd-win11-m365-prod is already published"),
     ({"1.0.0": "Failed"}, "version 1.0.0 of avd-win11-m365-prod exists in state Failed, and a build cannot publish it again: delete it (az sig image-version delete"),
 ])
-def test_run_start_refuses_a_version_that_exists(avdgen, tmp_path, monkeypatch, versions, message):
+def test_run_start_refuses_a_version_that_exists(avdgen, building_prod, tmp_path, monkeypatch, versions, message):
     bin_dir, log = _fake_gallery_az(tmp_path, versions)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    result = avdgen(REPO, "build", "prod", "start", "--run")
+    result = avdgen(building_prod, "build", "prod", "start", "--run")
     assert result.exit_code == 1
     assert message in result.stderr
     assert _calls(log) == [repr(SHOW_TARGET), repr(LIST_PROD)]  # no build started
 
 
-def test_run_start_refuses_a_pin_not_applied_to_the_template(avdgen, tmp_path, monkeypatch):
+def test_run_start_refuses_a_pin_not_applied_to_the_template(avdgen, building_prod, tmp_path, monkeypatch):
     bin_dir, log = _fake_gallery_az(tmp_path, {}, deployed=f"{PROD_DEFINITION}/versions/0.9.0")
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    result = avdgen(REPO, "build", "prod", "start", "--run")
+    result = avdgen(building_prod, "build", "prod", "start", "--run")
     assert result.exit_code == 1
     assert f"template avd-golden-image-prod publishes {PROD_DEFINITION}/versions/0.9.0, but catalog/envs/prod.yaml pins 1.0.0: apply envs/prod first" in result.stderr
     assert _calls(log) == [repr(SHOW_TARGET)]
 
 
-def test_run_start_builds_an_unpublished_pinned_version(avdgen, tmp_path, monkeypatch):
+def test_run_start_builds_an_unpublished_pinned_version(avdgen, building_prod, tmp_path, monkeypatch):
     bin_dir, log = _fake_gallery_az(tmp_path, {"0.9.0": "Succeeded", "1.0.0.1": "Succeeded"})
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    result = avdgen(REPO, "build", "prod", "start", "--run")
+    result = avdgen(building_prod, "build", "prod", "start", "--run")
     assert result.exit_code == 0, result.output
     assert _calls(log) == [repr(SHOW_TARGET), repr(LIST_PROD), repr(START_PROD)]
 
 
-def test_run_start_stops_when_the_versions_cannot_be_listed(avdgen, tmp_path, monkeypatch):
+def test_run_start_stops_when_the_versions_cannot_be_listed(avdgen, building_prod, tmp_path, monkeypatch):
     bin_dir, log = _fake_gallery_az(tmp_path, {}, list_exit=1)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    result = avdgen(REPO, "build", "prod", "start", "--run")
+    result = avdgen(building_prod, "build", "prod", "start", "--run")
     assert result.exit_code == 1
     assert "could not read the versions of avd-win11-m365-prod (az exit 1): ERROR: AuthorizationFailed" in result.stderr
     assert _calls(log) == [repr(SHOW_TARGET), repr(LIST_PROD)]

@@ -54,6 +54,14 @@ def priced(project: Path) -> Path:
     return project
 
 
+@pytest.fixture
+def priced_building(building_prod: Path) -> Path:
+    """prod building its own image (no promote_from) on Standard_D8s_v5: the seed's cost tables."""
+    (building_prod / "catalog" / "prices.yaml").write_text(PRICES)
+    _edit_profile(building_prod, "prod", golden_image={"build_vm_size": "Standard_D8s_v5"})
+    return building_prod
+
+
 def _edit_profile(root: Path, env: str, **tfvars) -> None:
     path = root / "catalog" / "envs" / f"{env}.yaml"
     data = yaml.safe_load(path.read_text())
@@ -75,7 +83,8 @@ def D(text: str) -> Decimal:
 # --- hand-worked cases ------------------------------------------------------------------------
 
 
-def test_prod_by_hand(priced: Path) -> None:
+def test_prod_by_hand(priced_building: Path) -> None:
+    priced = priced_building
     # prod: build VM Standard_D8s_v5, Windows Update on, build in eastus, replicated to eastus and
     # westus2 (2 regions, 1 other than the build region), 1 replica each, Standard_ZRS, 4 hosts.
     est = estimate_env(priced, "prod")
@@ -104,6 +113,29 @@ def test_prod_by_hand(priced: Path) -> None:
     assert [cents(c) for c in est.savings.compute_saved] == [D("1.02"), D("2.05")]
 
 
+def test_promoted_prod_by_hand(priced: Path) -> None:
+    # prod copies dev's versions: no build VM, disk or egress; the copy travels from dev's region
+    # (eastus) to prod's other region (westus2): 127 GB x 1 x $0.02 = $2.54 a promotion.
+    est = estimate_env(priced, "prod")
+    assert est.settings.promoted_from == "dev" and est.settings.source_region == "eastus"
+    per = _by_component(est.per_build)
+    assert per == {"Copy from dev": D("2.54"), "Image Builder build": 0}
+    month = _by_component(est.monthly)
+    assert month["Image Storage (latest version)"] == D("15.24")  # 127 GB x 2 regions x 1 replica x $0.06
+    assert month["Promotions"] == D("2.54")  # assumptions.builds_per_month: 1
+    assert "Builds" not in month
+    # 15.24 + 30.48 + 2.54
+    assert cents(est.monthly_total) == D("48.26")
+
+
+def test_cost_of_a_promoted_env_says_so(avdgen, priced: Path) -> None:
+    result = avdgen(priced, "cost", "prod")
+    assert result.exit_code == 0, result.output
+    assert "Golden image: copied from dev's versions (built in eastus), replicated to eastus, westus2" in result.output
+    assert "### Promotion Costs (Per Promotion)" in result.output and "Build Costs" not in result.output
+    assert "| **Total Per Promotion** | **$2.54** | |" in result.output
+
+
 def test_dev_by_hand(priced: Path) -> None:
     # dev: no build_vm_size, so the module default Standard_D2s_v3; one region; Standard_LRS; 1 host.
     est = estimate_env(priced, "dev")
@@ -130,7 +162,8 @@ def test_dev_by_hand(priced: Path) -> None:
     assert [cents(c) for c in est.savings.compute_saved] == [D("0.06"), D("0.13")]
 
 
-def test_other_build_region_replicas_premium_no_windows_update(priced: Path) -> None:
+def test_other_build_region_replicas_premium_no_windows_update(priced_building: Path) -> None:
+    priced = priced_building
     _edit_profile(
         priced,
         "prod",
@@ -172,7 +205,8 @@ def test_other_build_region_replicas_premium_no_windows_update(priced: Path) -> 
 # --- the command ------------------------------------------------------------------------------
 
 
-def test_cost_prod_prints_the_seed_tables(avdgen, priced: Path) -> None:
+def test_cost_prod_prints_the_seed_tables(avdgen, priced_building: Path) -> None:
+    priced = priced_building
     result = avdgen(priced, "cost", "prod")
     assert result.exit_code == 0, result.output
     out = result.output
@@ -216,7 +250,8 @@ def test_unknown_env(avdgen, priced: Path) -> None:
     assert "unknown env 'staging': no catalog/envs/staging.yaml (known: dev, prod)" in result.output
 
 
-def test_vm_size_without_price(avdgen, priced: Path) -> None:
+def test_vm_size_without_price(avdgen, priced_building: Path) -> None:
+    priced = priced_building
     _edit_profile(priced, "prod", golden_image={"build_vm_size": "Standard_E4s_v5"})
     result = avdgen(priced, "cost", "prod")
     assert result.exit_code == 2

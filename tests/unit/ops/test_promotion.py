@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.ops.promotion import Entry, pin_stack, set_pinned_version
+from generator.ops.promotion import Entry, pin_stack, record_build, set_pinned_version
 
 HISTORY = "catalog/images/avd-win11-m365-prod.CHANGELOG.md"
 
@@ -19,24 +19,65 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
     return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
 
 
-def test_promote_changes_exactly_the_pinned_version(project, avdgen):
+DEV_HISTORY = "catalog/images/avd-win11-m365-dev.CHANGELOG.md"
+DEV_VERSION = "resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/avd_dev_images/images/avd-win11-m365-dev/versions"
+
+
+def built_in_dev(root: Path, *versions: str) -> None:
+    """What `avdgen build dev output --run --record` leaves after dev's builds."""
+    for version in versions:
+        record_build(root, "dev", f"/subscriptions/s/{DEV_VERSION}/{version}", today="2026-11-30")
+
+
+def test_promote_copies_devs_version_and_keeps_the_hosts(project, avdgen):
     root = project
+    built_in_dev(root, "1.2.0")
     before = _snapshot(root)
     result = avdgen(root, "promote", "--from", "dev", "--to", "prod", "1.2.0")
     assert result.exit_code == 0, result.output
     assert "prod: golden image version 1.0.0 -> 1.2.0" in result.stdout
+    assert "avdgen rollout prod --to 1.2.0" in result.stdout
     after = _snapshot(root)
-    pipelines = {".github/workflows/golden-image-prod.yml", "pipelines/azure-pipelines-golden-image-prod.yml"}
-    assert _changed(before, after) == {"catalog/envs/prod.yaml", HISTORY, "envs/prod/terraform.tfvars", *pipelines}
-    profile_diff = [(a, b) for a, b in zip(before["catalog/envs/prod.yaml"].splitlines(), after["catalog/envs/prod.yaml"].splitlines()) if a != b]
-    assert profile_diff == [("    image_version: 1.0.0", "    image_version: 1.2.0")]
-    tfvars_diff = [(a.strip(), b.strip()) for a, b in zip(before["envs/prod/terraform.tfvars"].splitlines(), after["envs/prod/terraform.tfvars"].splitlines()) if a != b]
-    assert tfvars_diff == [('image_version         = "1.0.0"', 'image_version         = "1.2.0"')]
-    for pipeline in pipelines:  # the pipelines build, and first look up, the pinned version
-        changed = {b.strip() for a, b in zip(before[pipeline].splitlines(), after[pipeline].splitlines()) if a != b}
-        assert changed and all("1.2.0" in line and "1.0.0" not in line for line in changed), pipeline
-    assert "## [1.2.0] - " in after[HISTORY] and "Promoted from dev (was 1.0.0)." in after[HISTORY]
+    # No pipeline: prod builds nothing. The profile, its history and the rendered tfvars change.
+    assert _changed(before, after) == {"catalog/envs/prod.yaml", HISTORY, "envs/prod/terraform.tfvars"}
+    profile = after["catalog/envs/prod.yaml"]
+    assert "golden_image_promoted_versions: [1.0.0, 1.2.0]" in profile and "    image_version: 1.2.0\n" in profile
+    # Every host stays on the version it runs: the pin replaces none of them.
+    assert "\n  session_hosts:\n" + "".join(f"    avd-prd-sh-{i}: {{image_version: 1.0.0}}\n" for i in range(4)) in profile
+    history = after[HISTORY]
+    assert "## [1.2.0] - " in history and "Promoted from dev (was 1.0.0)." in history
+    assert f"A copy of dev's {DEV_VERSION}/1.2.0, published 2026-11-30." in history
+    assert "dev's build inputs: base image MicrosoftWindowsDesktop/office-365/win11-24h2-avd-m365@latest; Windows Update on;" in history
+    assert "Chocolatey packages: googlechrome, 7zip." in history
     assert avdgen(root, "render", "--check").exit_code == 0
+
+
+def test_promote_refuses_a_version_dev_did_not_publish(project, avdgen):
+    built_in_dev(project, "1.1.0")
+    before = _snapshot(project)
+    result = avdgen(project, "promote", "--from", "dev", "--to", "prod", "1.2.0")
+    assert result.exit_code == 2
+    assert "1.2.0 is not in dev's recorded versions (catalog/images/avd-win11-m365-dev.CHANGELOG.md: 1.1.0)" in result.stderr
+    assert "avdgen build dev output --run --record" in result.stderr
+    assert _snapshot(project) == before
+
+
+def test_promote_to_itself_or_from_another_env_is_refused(project, avdgen):
+    result = avdgen(project, "promote", "--from", "prod", "--to", "prod", "1.2.0")
+    assert result.exit_code == 2 and "--from and --to are both prod" in result.stderr
+    result = avdgen(project, "promote", "--from", "prod", "--to", "dev", "1.2.0")
+    assert result.exit_code == 2 and "prod has no golden image" not in result.stderr
+
+
+def test_a_building_target_pins_the_version_for_its_own_build(project, avdgen):
+    """`promote_from` removed: prod builds its own versions again, so promote only pins."""
+    profile = project / "catalog/envs/prod.yaml"
+    profile.write_text(profile.read_text().replace("promote_from: dev\n", "").replace('  golden_image_promoted_versions: ["1.0.0"]\n', ""))
+    built_in_dev(project, "1.2.0")
+    result = avdgen(project, "promote", "--from", "dev", "--to", "prod", "1.2.0")
+    assert result.exit_code == 0, result.output
+    assert "golden_image_promoted_versions:" not in profile.read_text()
+    assert (project / ".github/workflows/golden-image-prod.yml").exists()  # prod's own build pipeline
 
 
 @pytest.mark.parametrize("version,message", [
@@ -60,6 +101,7 @@ def test_unknown_env_is_named(project, avdgen):
 def test_rollback_returns_to_the_previous_pin_each_time(project, avdgen):
     root = project
     assert avdgen(root, "rollback", "prod").exit_code == 2  # only the initial pin
+    built_in_dev(root, "1.1.0", "1.2.0")
     for version in ("1.1.0", "1.2.0"):
         assert avdgen(root, "promote", "--from", "dev", "--to", "prod", version).exit_code == 0
     result = avdgen(root, "rollback", "prod")
@@ -70,9 +112,22 @@ def test_rollback_returns_to_the_previous_pin_each_time(project, avdgen):
     assert avdgen(root, "rollback", "prod").exit_code == 2
 
 
+def test_rollback_refuses_a_pruned_version(project, avdgen):
+    built_in_dev(project, "1.1.0", "1.2.0")
+    for version in ("1.1.0", "1.2.0"):
+        assert avdgen(project, "promote", "--from", "dev", "--to", "prod", version).exit_code == 0
+    profile = project / "catalog/envs/prod.yaml"
+    profile.write_text(profile.read_text().replace("[1.0.0, 1.1.0, 1.2.0]", "[1.0.0, 1.2.0]"))  # 1.1.0 pruned
+    before = _snapshot(project)
+    result = avdgen(project, "rollback", "prod")
+    assert result.exit_code == 2
+    assert "1.1.0, the version prod had before 1.2.0, was pruned: it is no longer among golden_image_promoted_versions (1.0.0, 1.2.0)" in result.stderr
+    assert _snapshot(project) == before
+
+
 def test_rollback_refuses_a_history_that_disagrees(project, avdgen):
     profile = project / "catalog/envs/prod.yaml"
-    profile.write_text(profile.read_text().replace("image_version: 1.0.0", "image_version: 1.5.0"))
+    profile.write_text(profile.read_text().replace("image_version: 1.0.0", "image_version: 1.5.0").replace('["1.0.0"]', '["1.0.0", "1.5.0"]'))
     result = avdgen(project, "rollback", "prod")
     assert result.exit_code == 2 and "prod pins 1.5.0 but its history" in result.stderr
 
