@@ -214,7 +214,12 @@ module "session_hosts_pilot" {
   vm_count            = var.pilot_session_host_count
   vm_name_prefix      = "${var.session_host_name_prefix}p"
   vm_size             = var.session_host_vm_size
-  source_image_id     = module.golden_image[0].latest_image_version_reference
+  # The newest version, until a rollout pins the pilot to the version it moves the hosts to.
+  source_image_id = (
+    var.pilot_image_version == null
+    ? module.golden_image[0].latest_image_version_reference
+    : "${module.golden_image[0].image_definition_id}/versions/${var.pilot_image_version}"
+  )
 
   # Drain mode enabled - for testing only
   allow_new_sessions = false

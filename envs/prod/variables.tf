@@ -221,6 +221,17 @@ variable "marketplace_image" {
   nullable    = false
 }
 
+variable "pilot_image_version" {
+  type        = string
+  default     = null
+  description = "The golden image version of the pilot hosts (`pilot_session_host_count`); null, the newest version when they were created. `avdgen rollout` sets it, replacing the pilot first."
+
+  validation {
+    condition     = var.pilot_image_version == null || can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", var.pilot_image_version))
+    error_message = "pilot_image_version must be a gallery image version such as \"1.2.0\"."
+  }
+}
+
 variable "pilot_session_host_count" {
   type        = number
   default     = 0
@@ -310,7 +321,7 @@ variable "session_hosts" {
     allow_new_sessions = optional(bool)
   }))
   default     = {}
-  description = "The session hosts by name, when they differ: written by `avdgen promote` (which keeps the hosts on the version they run) and `avdgen rollout` (which moves them to a new one a batch at a time). Empty: `session_host_count` hosts named `<prefix>-<n>`, on the env's golden image version. Each value:\n- `image_version`: the golden image version this host runs (default: the env's).\n- `allow_new_sessions`: false drains the host (default: true)."
+  description = "The session hosts by name, when they differ: written by `avdgen promote` (which keeps the hosts on the version they run) and `avdgen rollout` (which moves them to a new one a batch at a time). Empty: `session_host_count` hosts named `<prefix>-<n>`, on the env's golden image version. When set, these are the hosts, and `session_host_count` is the capacity a rollout keeps: at least that many (a rollout's surge adds a batch for a while). Each value:\n- `image_version`: the golden image version this host runs (default: the env's).\n- `allow_new_sessions`: false drains the host (default: true)."
   nullable    = false
 
   validation {
@@ -326,6 +337,11 @@ variable "session_hosts" {
   validation {
     condition     = alltrue([for name, host in var.session_hosts : host.image_version == null]) || (var.session_host_image_strategy == "aib_gallery" && var.enable_golden_image)
     error_message = "A session host with its own image_version runs the golden image: it needs session_host_image_strategy = \"aib_gallery\" and enable_golden_image = true."
+  }
+
+  validation {
+    condition     = length(var.session_hosts) == 0 || length(var.session_hosts) >= var.session_host_count
+    error_message = "session_hosts names fewer hosts than session_host_count: add the hosts to session_hosts (it lists every host when set), or lower session_host_count."
   }
 }
 

@@ -381,7 +381,7 @@ def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Prof
     report.raise_if_any("profile")
     return Profile(
         path=path, name=path.stem, description=data["description"].strip(), backend=data.get("backend"), tfvars=data["tfvars"],
-        build=data.get("build"), promote_from=data.get("promote_from"),
+        build=data.get("build"), promote_from=data.get("promote_from"), rollout=data.get("rollout"),
     )
 
 

@@ -59,6 +59,7 @@ class Profile:
     tfvars: dict[str, Any]
     build: dict[str, Any] | None = None  # scheduled builds (generator/ops/pipelines.py); None: the defaults
     promote_from: str | None = None  # the env whose published golden image versions this one copies
+    rollout: dict[str, Any] | None = None  # how `avdgen rollout` moves the hosts (generator/ops/rollout.py); None: no pipeline
 
 
 @dataclass(frozen=True)

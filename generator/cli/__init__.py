@@ -45,10 +45,11 @@ def _register_subcommands() -> None:
     from .plan import offline, plan, schema
     from .promote import promote, rollback
     from .render import lint, render
+    from .rollout import rollout
     from .vars import validate_vars
 
     # In the order `avdgen --help` has always listed them (click sorts them by name anyway).
-    for command in (render, lint, plan, schema, offline, validate_vars, build, cost, promote, rollback):
+    for command in (render, lint, plan, schema, offline, validate_vars, build, cost, promote, rollback, rollout):
         cli.add_command(command)
 
 

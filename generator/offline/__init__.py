@@ -6,7 +6,8 @@ and clock), `walk` (schema-driven value walks), `resources` (per-type replace ru
 values); the simulated cloud: `cloud` (what exists, the clock), `customizers` (whether a build's
 PowerShell steps fail), `services` (each service's rules, with sources), `azapi_types` and
 `azapi` (azapi 2.5's validation, outputs and request flows), `apply` (what applying each
-resource type sends), `simulator` (az-like verbs for tests); then `servicer` (the RPCs),
+resource type sends), `simulator` (az-like verbs for tests), `az` (the `az` commands avdgen
+runs, answered by the cloud: a stand-in for the real CLI on PATH); then `servicer` (the RPCs),
 `server` (the plugin process), `mirror` (making Terraform use it),
 `reattach` (long-lived servers Terraform reattaches to instead of starting), `schema_import`
 (replacing the vendored schemas with real dumps). It imports nothing above it; its commands

@@ -465,11 +465,75 @@ def agent_registered(cloud: Cloud, event: dict[str, Any]) -> None:
     host_id = f"{event['host_pool']}/sessionHosts/{event['host']}"
     existing = cloud.find(host_id)
     allow = existing.body["properties"].get("allowNewSession", True) if existing else True
+    # A scenario can say a host comes up unhealthy (an agent that cannot reach the broker...).
+    status = cloud.setting("unhealthy_hosts", {}).get(event["host"].split(".")[0].lower(), "Available")
     cloud.store(Record(host_id, SESSION_HOSTS, {
         "id": host_id,
         "name": f"{_last_segment(event['host_pool'])}/{event['host']}",
-        "properties": {"allowNewSession": allow, "status": "Available", "sessions": 0, "resourceId": event["vm"], "lastHeartBeat": iso(cloud.now())},
+        "properties": {"allowNewSession": allow, "status": status, "sessions": 0, "resourceId": event["vm"], "lastHeartBeat": iso(cloud.now())},
     }, {"registered": iso(cloud.now())}))
+
+
+# A session host's user sessions: the broker makes them as users sign in [avd-spec]
+# (userSessions has GET, DELETE ?force and the POST actions sendMessage and disconnect).
+USER_SESSIONS = "Microsoft.DesktopVirtualization/hostPools/sessionHosts/userSessions"
+
+
+def users_sign_in(cloud: Cloud, host_id: str, count: int, stay_seconds: float | None) -> list[str]:
+    """`count` users sign in to the host, as the broker places them: only on a host that is
+    Available and takes new sessions. Each signs out after `stay_seconds` (None: stays)."""
+    host = cloud.find(host_id)
+    if host is None:
+        raise not_found(host_id)
+    properties = host.body["properties"]
+    if properties.get("status") != "Available" or properties.get("allowNewSession") is False:
+        raise AzureError(409, "SessionHostNotAvailable", f"{_last_segment(host_id)} takes no new sessions (status {properties.get('status')}, allowNewSession {properties.get('allowNewSession')}).")
+    taken = {int(_last_segment(r.id)) for r in cloud.children(host_id, USER_SESSIONS)}
+    made = []
+    for number in range(1, count + len(taken) + 1):
+        if number in taken or len(made) == count:
+            continue
+        session_id = f"{host_id}/userSessions/{number}"
+        cloud.store(Record(session_id, USER_SESSIONS, {"id": session_id, "name": f"{host.body['name']}/{number}", "properties": {"sessionState": "Active", "userPrincipalName": f"user{number}@contoso.com"}}, {}))
+        if stay_seconds is not None:
+            cloud.schedule(stay_seconds, "user_signed_out", session=session_id)
+        made.append(session_id)
+    _count_sessions(cloud, host_id)
+    return made
+
+
+def _count_sessions(cloud: Cloud, host_id: str) -> None:
+    host = cloud.find(host_id)
+    if host is not None:
+        host.body["properties"]["sessions"] = len(cloud.children(host_id, USER_SESSIONS))
+        cloud.store(host)
+
+
+def _user_signed_out(cloud: Cloud, event: dict[str, Any]) -> None:
+    cloud.remove(event["session"])
+    _count_sessions(cloud, event["session"].rsplit("/userSessions/", 1)[0])
+
+
+@rule(USER_SESSIONS, "PUT", "[avd-spec] userSessions has no PUT: the broker makes them as users sign in", "no PUT")
+def _user_session_put(cloud: Cloud, request: Request) -> Any:
+    raise AzureError(405, "MethodNotAllowed", "The requested resource does not support http method 'PUT'.")
+
+
+@rule(USER_SESSIONS, "DELETE", "[avd-spec] UserSessions_Delete (force=true logs the user off)", "a logoff; the host's session count follows")
+def _user_session_delete(cloud: Cloud, request: Request) -> Any:
+    cloud.remove(request.id)
+    _count_sessions(cloud, request.id.rsplit("/userSessions/", 1)[0])
+    return {}
+
+
+@rule(USER_SESSIONS, "POST:sendMessage", "[avd-spec] SendMessage: messageTitle, messageBody", "a message to the user")
+def _send_message(cloud: Cloud, request: Request) -> Any:
+    unexpected = sorted(set(request.body or {}) - {"messageTitle", "messageBody"})
+    if unexpected:
+        raise AzureError(400, "InvalidRequestContent", f"The request content was invalid: {', '.join(unexpected)}.")
+    # Kept apart from the session, so a scenario still sees it after the user is logged off.
+    cloud.data.setdefault("messages", []).append({**(request.body or {}), "session": request.id, "at": iso(cloud.now())})
+    return {}
 
 
 def set_registration(cloud: Cloud, host_pool_id: str, token: str, expires: str) -> None:
@@ -518,4 +582,5 @@ _cloud.EVENTS.update({
     "build_finished": _build_finished,
     "build_canceled": _build_canceled,
     "agent_registered": agent_registered,
+    "user_signed_out": _user_signed_out,
 })

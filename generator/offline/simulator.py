@@ -130,6 +130,24 @@ class SimulatedAzure:
         with self._session() as cloud:
             services.agent_registered(cloud, {"host_pool": host_pool_id, "host": name, "vm": vm_id})
 
+    def users_sign_in(self, host_pool_id: str, host: str, count: int, stay_minutes: float | None = None) -> list[str]:
+        """`count` users sign in to session host `host` (its name in the pool); each signs out
+        after `stay_minutes` (None: not until logged off). Returns the user session IDs."""
+        with self._session() as cloud:
+            return services.users_sign_in(cloud, f"{host_pool_id}/sessionHosts/{host}", count, None if stay_minutes is None else stay_minutes * 60)
+
+    def host_comes_up(self, name: str, status: str) -> None:
+        """The VM `name`'s AVD agent will register with `status` (e.g. NeedsAssistance) instead of Available."""
+        with self._session() as cloud:
+            unhealthy = dict(cloud.setting("unhealthy_hosts", {}))
+            unhealthy[name.lower()] = status
+            cloud.data["settings"]["unhealthy_hosts"] = unhealthy
+
+    def messages(self) -> list[dict[str, Any]]:
+        """What `sendMessage` sent to users, oldest first: `{"session", "messageTitle", "messageBody", "at"}`."""
+        with self._session() as cloud:
+            return list(cloud.data.get("messages", []))
+
     def session_hosts(self, host_pool_id: str) -> list[dict[str, Any]]:
         """`GET .../hostPools/HP/sessionHosts`: the host pool's registrations."""
         with self._session() as cloud:

@@ -1,9 +1,14 @@
-"""Scheduled golden image builds: a GitHub Actions workflow and an Azure DevOps pipeline per env.
+"""The CI files: scheduled golden image builds and rollouts, for GitHub Actions and Azure DevOps.
 
-Each env profile with the golden image enabled gets `.github/workflows/golden-image-<env>.yml` and
+Each env profile that builds its golden image gets `.github/workflows/golden-image-<env>.yml` and
 `pipelines/azure-pipelines-golden-image-<env>.yml`, rendered from templates/pipelines/ and the
 profile's optional `build` section (defaults below). Both start the build without waiting, poll
 `lastRunStatus` and print the run output's `artifactId`, with the commands of build.py.
+
+Each profile with a `rollout` section and remote state gets `.github/workflows/rollout-<env>.yml`
+and `pipelines/azure-pipelines-rollout-<env>.yml`: `avdgen rollout <env> --run` after a
+promotion or rollback is merged (or a build succeeds), in a deployment environment whose
+approval is the gate (and, with a pilot, a second approval once the pilot is validated).
 """
 
 from __future__ import annotations
@@ -148,6 +153,54 @@ def build_pipelines(catalogs: list[Catalog]) -> list[BuildPipeline]:
     return [build_pipeline(catalog, p) for p in catalog.profiles if bc.builds_here(catalog, p)]
 
 
+@dataclass(frozen=True)
+class RolloutPipeline:
+    """Everything the rollout templates need for one env."""
+
+    env: str
+    pilot: bool  # a pilot job first, then the rollout after a second approval
+    after_build: bool  # the env builds its own image: also run after a successful build
+    newest_version: str | None  # for hosts on the newest version: the az command finding it
+    backend_key: str
+    secrets: tuple[str, ...]  # sensitive variables: TF_VAR_<name> from the secret <NAME>
+    github: dict[str, Any]
+    azure_devops: dict[str, Any]
+
+    @property
+    def rollout_command(self) -> str:
+        return f"avdgen rollout {self.env} --run" + (' --to "$version"' if self.newest_version else "")
+
+
+def rollout_pipeline(catalog: Catalog, profile: Profile) -> RolloutPipeline:
+    rollout = profile.rollout or {}
+    github = rollout.get("github") or {}
+    azure_devops = rollout.get("azure_devops") or {}
+    tfvars = profile.tfvars
+    builds = bc.builds_here(catalog, profile)
+    pinned = tfvars.get("pin_golden_image_version", catalog.variable("pin_golden_image_version").default)
+    pilots = int(tfvars.get("pilot_session_host_count", catalog.variable("pilot_session_host_count").default))
+    return RolloutPipeline(
+        env=profile.name,
+        pilot=pilots > 0,
+        after_build=builds,
+        newest_version=None if pinned or not builds else bc.shell(bc.newest_version_command(bc.build_target(catalog, profile))),
+        backend_key=str((profile.backend or {}).get("example", {}).get("key", f"avd-{profile.name}.terraform.tfstate")),
+        secrets=tuple(v.name for v in catalog.variables if v.sensitive),
+        github={"environment": github.get("environment", f"avd-{profile.name}"), "runs_on": github.get("runs_on", "ubuntu-latest")},
+        azure_devops={
+            "environment": azure_devops.get("environment", f"avd-{profile.name}"),
+            "service_connection": azure_devops.get("service_connection", f"avd-{profile.name}-rollout"),
+            "vm_image": azure_devops.get("vm_image", "ubuntu-latest"),
+        },
+    )
+
+
+def rollout_pipelines(catalogs: list[Catalog]) -> list[RolloutPipeline]:
+    """One per env profile with a `rollout` section and remote state (a CI job has no local state)."""
+    catalog = root_catalog(catalogs)
+    return [rollout_pipeline(catalog, p) for p in catalog.profiles if p.rollout is not None and p.backend]
+
+
 def _github_expression(expression: str) -> str:
     return "${{ " + expression + " }}"
 
@@ -165,11 +218,11 @@ def _environment(templates_root: Path) -> jinja2.Environment:
     return env
 
 
-def _render(catalogs: list[Catalog], root: Path, template: str, path_pattern: str) -> dict[PurePosixPath, str]:
+def _render(pipelines: list, root: Path, template: str, path_pattern: str) -> dict[PurePosixPath, str]:
     name = f"{TEMPLATES}/{template}"
     env = _environment(root / "templates")
     files: dict[PurePosixPath, str] = {}
-    for pipeline in build_pipelines(catalogs):
+    for pipeline in pipelines:
         target = PurePosixPath(path_pattern.format(env=pipeline.env))
         try:
             body = env.get_template(name).render(p=pipeline)
@@ -182,11 +235,17 @@ def _render(catalogs: list[Catalog], root: Path, template: str, path_pattern: st
 
 
 def render_github_workflows(catalogs: list[Catalog], root: Path) -> dict[PurePosixPath, str]:
-    return _render(catalogs, root, "github-workflow.yml.j2", ".github/workflows/golden-image-{env}.yml")
+    return {
+        **_render(build_pipelines(catalogs), root, "github-workflow.yml.j2", ".github/workflows/golden-image-{env}.yml"),
+        **_render(rollout_pipelines(catalogs), root, "github-rollout.yml.j2", ".github/workflows/rollout-{env}.yml"),
+    }
 
 
 def render_azure_pipelines(catalogs: list[Catalog], root: Path) -> dict[PurePosixPath, str]:
-    return _render(catalogs, root, "azure-pipelines.yml.j2", "pipelines/azure-pipelines-golden-image-{env}.yml")
+    return {
+        **_render(build_pipelines(catalogs), root, "azure-pipelines.yml.j2", "pipelines/azure-pipelines-golden-image-{env}.yml"),
+        **_render(rollout_pipelines(catalogs), root, "azure-rollout.yml.j2", "pipelines/azure-pipelines-rollout-{env}.yml"),
+    }
 
 
 GITHUB_WORKFLOWS = Artifact(PurePosixPath(".github/workflows"), render_github_workflows)

@@ -220,9 +220,13 @@ def in_azure(run: Callable[[list[str]], tuple[int, str, str]]) -> Lookup:
         if code != 0:
             raise PromotionError(f"{version} of {env.image} in {env.name}'s gallery could not be read (az exit {code}): {err.strip() or out.strip()}")
         found = json.loads(out)
-        if found.get("state") != "Succeeded":
-            raise PromotionError(f"{version} of {env.image} in {env.name} is {found.get('state')}, not Succeeded: promote a version that published")
-        return Published(found["id"], found.get("published"), tuple(r.replace(" ", "").lower() for r in found.get("regions") or []))
+        properties = found.get("properties") or {}
+        state = properties.get("provisioningState")
+        if state != "Succeeded":
+            raise PromotionError(f"{version} of {env.image} in {env.name} is {state}, not Succeeded: promote a version that published")
+        profile = properties.get("publishingProfile") or {}
+        regions = tuple(r.get("name", "").replace(" ", "").lower() for r in profile.get("targetRegions") or [])
+        return Published(found["id"], profile.get("publishedDate"), regions)
 
     return lookup
 
@@ -230,9 +234,7 @@ def in_azure(run: Callable[[list[str]], tuple[int, str, str]]) -> Lookup:
 def version_show_command(env: Env, version: str) -> list[str]:
     return [
         "az", "sig", "image-version", "show", "--resource-group", env.resource_group, "--gallery-name", env.golden_image["gallery_name"],
-        "--gallery-image-definition", env.image, "--gallery-image-version", version,
-        "--query", "{id: id, state: provisioningState, published: publishingProfile.publishedDate, regions: publishingProfile.targetRegions[].name}",
-        "--output", "json",
+        "--gallery-image-definition", env.image, "--gallery-image-version", version, "--output", "json",
     ]
 
 

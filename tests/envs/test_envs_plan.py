@@ -99,7 +99,12 @@ def _errors(error: PlanError) -> list[str]:
      "The session hosts run in var.location, which must be among the golden image's target regions"),
     ({"pilot_session_host_count": 1, "enable_golden_image": False, "session_host_image_strategy": "marketplace"},
      "pilot_session_host_count must be 0, or a whole number from 1 to 9 with enable_golden_image = true"),
-], ids=["unknown-strategy", "no-session-hosts", "strategy-needs-golden-image", "manual-needs-id", "region-outside-targets", "pilot-needs-golden-image"])
+    ({"session_hosts": {"avd-dev-sh-0": {}}, "session_host_count": 2},
+     "session_hosts names fewer hosts than session_host_count"),
+    ({"golden_image_promoted_versions": ["1.2.0"]},
+     "golden_image_promoted_versions or golden_image_promotion_source_subscription_id is set, but dev builds its own versions"),
+], ids=["unknown-strategy", "no-session-hosts", "strategy-needs-golden-image", "manual-needs-id", "region-outside-targets", "pilot-needs-golden-image",
+        "fewer-hosts-than-capacity", "copies-in-a-building-env"])
 def test_env_plan_fails_with_a_clear_message(schema_set, variables, message):
     with pytest.raises(PlanError) as info:
         workspace(REPO / "envs/dev", schema_set).plan([SECRETS], variables)
@@ -185,7 +190,7 @@ def test_removing_a_session_host_plans_the_removal_of_its_registration():
     given_built_images(ws)
     ws.apply([SECRETS])
     three = {f"avd-prd-sh-{i}": {"image_version": None, "allow_new_sessions": None} for i in (0, 1, 3)}
-    actions = {a: act for a, act in summarize(ws.plan([SECRETS], {"session_hosts": three})).actions.items() if act != ["no-op"]}
+    actions = {a: act for a, act in summarize(ws.plan([SECRETS], {"session_hosts": three, "session_host_count": 3})).actions.items() if act != ["no-op"]}
     gone = 'avd-prd-sh-2"]'
     assert actions[f'module.session_hosts.azapi_resource_action.unregister["{gone}'] == ["delete"]  # DELETE .../sessionHosts/avd-prd-sh-2
     assert actions[f'module.session_hosts.azurerm_windows_virtual_machine.this["{gone}'] == ["delete"]

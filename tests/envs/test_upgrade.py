@@ -51,7 +51,7 @@ def test_numbered_hosts_move_to_their_names_without_a_replacement(tmp_path):
     assert sorted(vms) == [f'module.session_hosts.azurerm_windows_virtual_machine.this["avd-prd-sh-{i}"]' for i in range(4)]
     for address, change in vms.items():
         assert change["change"]["actions"] == ["no-op"], address
-        assert change["previous_address"] == address.replace(f'["avd-prd-sh-', "[").replace('"]', "]"), address
+        assert change["previous_address"] == address.replace('["avd-prd-sh-', "[").replace('"]', "]"), address
     # (prod now promotes from dev, so its Image Builder resources go: not the hosts' business.)
     replaced = [a for a, c in changes.items() if "delete" in c["change"]["actions"] and a.startswith("module.session_hosts.")]
     assert replaced == [], replaced

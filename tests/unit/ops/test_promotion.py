@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from generator.offline.cloud import CLOUD_ENV
+from generator.offline.simulator import SimulatedAzure
 from generator.ops.promotion import Entry, pin_stack, record_build, set_pinned_version
+from simulated_az import az_on_path
 
 HISTORY = "catalog/images/avd-win11-m365-prod.CHANGELOG.md"
 
@@ -141,3 +145,32 @@ def test_pin_stack_replays_promotions_and_rollbacks():
     entries = [Entry("1.0.0", "d", "Pinned"), Entry("1.1.0", "d", "Promoted"), Entry("1.2.0", "d", "Promoted"),
                Entry("1.1.0", "d", "Rolled back"), Entry("1.3.0", "d", "Promoted")]
     assert pin_stack(entries) == ["1.0.0", "1.1.0", "1.3.0"]
+
+
+# --- --run: the version as Azure has it (az on PATH, answered by the simulated cloud) ----------------
+
+SIMULATED_DEV = f"/subscriptions/00000000-0000-0000-0000-000000000001/{DEV_VERSION}"
+
+
+@pytest.fixture
+def azure(tmp_path, monkeypatch):
+    az_on_path(tmp_path, monkeypatch)
+    return SimulatedAzure(os.environ[CLOUD_ENV])
+
+
+def test_promote_run_checks_the_version_in_azure(project, avdgen, azure):
+    azure.image_version(f"{SIMULATED_DEV}/1.2.0", ["East US", "westus2"])
+    result = avdgen(project, "promote", "--from", "dev", "--to", "prod", "1.2.0", "--run")
+    assert result.exit_code == 0, result.output
+    assert "+ az sig image-version show --resource-group avd-dev-rg --gallery-name avd_dev_images" in result.stderr
+    assert f"A copy of dev's {SIMULATED_DEV}/1.2.0, published 2025-01-01T00:00:00.000Z." in (project / HISTORY).read_text()
+
+
+def test_promote_run_refuses_a_missing_version_or_one_outside_prods_region(project, avdgen, azure):
+    result = avdgen(project, "promote", "--from", "dev", "--to", "prod", "1.2.0", "--run")
+    assert result.exit_code == 2
+    assert "1.2.0 of avd-win11-m365-dev in dev's gallery could not be read (az exit 1): ERROR: (ResourceNotFound)" in result.stderr
+    azure.image_version(f"{SIMULATED_DEV}/1.2.0", ["westeurope"])
+    result = avdgen(project, "promote", "--from", "dev", "--to", "prod", "1.2.0", "--run")
+    assert result.exit_code == 2
+    assert "dev's 1.2.0 is replicated to westeurope, not to eastus, where prod's gallery is" in result.stderr
