@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup render check lint plan test scan clean
+.PHONY: setup render check lint plan test scan az-check clean
 
 setup: $(STAMP)
 
@@ -55,5 +55,22 @@ scan: $(SCAN_STAMP)  ## checkov on modules/ and envs/ (its own venv, not part of
 	for dir in modules envs; do echo "== checkov $$dir/"; $(CHECKOV) -d $$dir || status=1; done; \
 	exit $$status
 
+# The real Azure CLI, in its own virtualenv (about 730 MB): every az command avdgen prints, runs
+# or renders into a pipeline must parse (tests/az/). Pinned, like checkov, so a new az release
+# is a reviewed bump.
+AZ_VENV     ?= .venv-az
+AZ_VERSION  ?= 2.91.0
+AZ_STAMP    := $(AZ_VENV)/.installed-azure-cli-$(AZ_VERSION)
+
+$(AZ_STAMP):
+	@test -x $(AZ_VENV)/bin/python || $(PYTHON) -m venv $(AZ_VENV)
+	$(AZ_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AZ_VENV)/bin/python -m pip install --quiet 'azure-cli==$(AZ_VERSION)'
+	@rm -f $(AZ_VENV)/.installed-azure-cli-*
+	@touch $@
+
+az-check: setup $(AZ_STAMP)  ## Parse every az command avdgen uses with the real Azure CLI, logged out (its own venv)
+	AVDGEN_REAL_AZ=$(abspath $(AZ_VENV))/bin/az $(BIN)/python -m pytest -q -n0 -p no:cacheprovider tests/az
+
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) .pytest_cache
+	rm -rf $(VENV) $(SCAN_VENV) $(AZ_VENV) .pytest_cache
