@@ -28,3 +28,17 @@ def prod_builds_itself(root: Path) -> Path:
     text = text.replace("promote_from: dev\n", "").replace('  golden_image_promoted_versions: ["1.0.0"]\n', "")
     profile.write_text(text.rstrip("\n") + "\n" + PROD_BUILD)
     return root
+
+
+def every_workflow_branch(root: Path) -> Path:
+    """The profiles under `root` made to take every branch of templates/pipelines/: prod builds
+    its own image monthly (the gate, a pinned version, a rollout after a build), with a pilot,
+    and its hosts on the newest version."""
+    prod_builds_itself(root)
+    profile = root / "catalog/envs/prod.yaml"
+    text = profile.read_text()
+    for old, new in (("pilot_session_host_count: 0", "pilot_session_host_count: 1"), ("pin_golden_image_version: true", "pin_golden_image_version: false")):
+        assert old in text
+        text = text.replace(old, new)
+    profile.write_text(text)
+    return root

@@ -385,12 +385,13 @@ def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Prof
     )
 
 
-NOT_MODULE_CATALOGS = frozenset({"prices.yaml"})
+NOT_MODULE_CATALOGS = frozenset({"prices.yaml", "pipelines.yaml"})
 
 
 def load_catalogs(root: Path) -> list[Catalog]:
     """Every module catalog under root/catalog (env profiles live in catalog/envs/)."""
-    # Profiles are in catalog/envs/, not globbed; prices.yaml is `avdgen cost`'s table (generator/ops/cost.py).
+    # Profiles are in catalog/envs/, not globbed; prices.yaml is `avdgen cost`'s table (generator/ops/cost.py),
+    # pipelines.yaml the CI pipelines' pinned actions (generator/ops/pipelines.py).
     files = sorted(f for f in (root / "catalog").glob("*.yaml") if f.name not in NOT_MODULE_CATALOGS)
     if not files:
         raise CatalogError(f"no catalog files in {root / 'catalog'}")

@@ -9,6 +9,9 @@ Each profile with a `rollout` section and remote state gets `.github/workflows/r
 and `pipelines/azure-pipelines-rollout-<env>.yml`: `avdgen rollout <env> --run` after a
 promotion or rollback is merged (or a build succeeds), in a deployment environment whose
 approval is the gate (and, with a pilot, a second approval once the pilot is validated).
+
+Every GitHub Action a workflow uses is pinned to a commit in catalog/pipelines.yaml (`actions:`),
+checked against pipelines.schema.json; the templates write `{{ "owner/repo" | action }}`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -23,12 +28,14 @@ import jinja2
 
 from ..catalog.load import root_catalog
 from ..catalog.model import Catalog, Profile
+from ..catalog.source import check_schema, read_yaml
 from ..errors import TemplateError
 from ..render.artifact import Artifact
 from ..render.templates import environment, header_for
 from . import build as bc
 
 TEMPLATES = "pipelines"
+PIPELINES_FILE = Path("catalog") / "pipelines.yaml"
 TIMEOUT_MARGIN_MINUTES = 60  # queueing, validation and replication beyond buildTimeoutInMinutes
 JOB_MARGIN_MINUTES = 15  # the CI job outlives the poll loop, so a timeout is reported, not killed
 START_TIMEOUT_MINUTES = 15  # a run accepted with --no-wait shows up in lastRunStatus well before this
@@ -201,6 +208,43 @@ def rollout_pipelines(catalogs: list[Catalog]) -> list[RolloutPipeline]:
     return [rollout_pipeline(catalog, p) for p in catalog.profiles if p.rollout is not None and p.backend]
 
 
+@dataclass(frozen=True)
+class ActionPin:
+    """One GitHub Action of catalog/pipelines.yaml: `name` (owner/repo) at `commit`, release `tag`."""
+
+    name: str
+    tag: str
+    commit: str
+
+    @property
+    def uses(self) -> str:
+        """The `uses:` value with its tag as a YAML comment, as zizmor and Dependabot read it."""
+        return f"{self.name}@{self.commit} # {self.tag}"
+
+
+@cache
+def pipelines_schema() -> dict[str, Any]:
+    return json.loads(resources.files("generator.ops").joinpath("pipelines.schema.json").read_text())
+
+
+def load_action_pins(root: Path) -> dict[str, ActionPin]:
+    """catalog/pipelines.yaml's `actions:`, checked; errors are `file:line: key.path: message`."""
+    data, report = read_yaml(root / PIPELINES_FILE, root, "pipeline settings")
+    check_schema(data, pipelines_schema(), report)
+    report.raise_if_any("pipeline settings")
+    return {name: ActionPin(name, pin["tag"], pin["commit"]) for name, pin in data["actions"].items()}
+
+
+def _action_filter(pins: dict[str, ActionPin]):
+    def action(name: str) -> str:
+        if name not in pins:
+            # Reported by _render as `templates/<file>: <message>`.
+            raise jinja2.UndefinedError(f"action {name!r} has no pin in {PIPELINES_FILE.as_posix()} (pinned: {', '.join(sorted(pins))})")
+        return pins[name].uses
+
+    return action
+
+
 def _github_expression(expression: str) -> str:
     return "${{ " + expression + " }}"
 
@@ -210,8 +254,9 @@ def _double_quoted(text: str) -> str:
     return re.sub(r'([\\"$`])', r"\\\1", text)
 
 
-def _environment(templates_root: Path) -> jinja2.Environment:
-    env = environment(templates_root)
+def _environment(root: Path) -> jinja2.Environment:
+    env = environment(root / "templates")
+    env.filters["action"] = _action_filter(load_action_pins(root))
     env.filters["yaml"] = json.dumps  # a JSON string is a valid YAML flow scalar
     env.filters["gha"] = _github_expression  # ${{ }} would otherwise be Jinja's
     env.filters["dq"] = _double_quoted
@@ -219,8 +264,10 @@ def _environment(templates_root: Path) -> jinja2.Environment:
 
 
 def _render(pipelines: list, root: Path, template: str, path_pattern: str) -> dict[PurePosixPath, str]:
+    if not pipelines:
+        return {}  # nothing to render needs catalog/pipelines.yaml
     name = f"{TEMPLATES}/{template}"
-    env = _environment(root / "templates")
+    env = _environment(root)
     files: dict[PurePosixPath, str] = {}
     for pipeline in pipelines:
         target = PurePosixPath(path_pattern.format(env=pipeline.env))

@@ -20,7 +20,7 @@ import yaml
 
 from generator.catalog.load import load_catalogs
 from generator.errors import CatalogError
-from generator.ops.pipelines import render_azure_pipelines, render_github_workflows
+from generator.ops.pipelines import load_action_pins, render_azure_pipelines, render_github_workflows
 from generator.render.templates import has_header
 
 from profiles import prod_builds_itself
@@ -119,7 +119,7 @@ def test_github_triggers_permissions_and_login(env):
     assert build["timeout-minutes"] == int(want["timeout"]) + 15  # outlives the poll loop
     assert build["outputs"] == {"artifact_id": "${{ steps.output.outputs.artifact_id }}"}
     login = build["steps"][0]
-    assert login["uses"] == "azure/login@v2"
+    assert login["uses"].partition("@") == ("azure/login", "@", load_action_pins(REPO)["azure/login"].commit)
     assert login["with"] == {
         "client-id": "${{ vars.AZURE_CLIENT_ID }}",
         "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
