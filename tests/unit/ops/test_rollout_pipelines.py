@@ -57,7 +57,9 @@ def test_github_runs_after_a_merged_promotion_behind_the_environments_approval()
     assert job["env"]["ARM_USE_OIDC"] == "true" and job["env"]["TF_VAR_admin_password"] == "${{ secrets.ADMIN_PASSWORD }}"
     steps = _steps(job)
     assert steps["hashicorp/setup-terraform"]["with"] == {"terraform_wrapper": False}
-    assert steps["actions/checkout"]["with"] == {"ref": "${{ github.ref }}"}
+    assert steps["actions/checkout"]["with"] == {"ref": "${{ github.ref }}", "persist-credentials": False}
+    # The token reaches the commit step only, not pip, Terraform or the rollout.
+    assert [name for name, step in steps.items() if "github.token" in str(step)] == ["Commit where the hosts are"]
     assert steps["Roll out"]["run"].strip() == "avdgen rollout prod --run"
     assert steps["Commit where the hosts are"]["if"] == "always()"
     assert '-backend-config="key=avd-prod.terraform.tfstate"' in steps["terraform init (remote state)"]["run"]
@@ -136,6 +138,14 @@ def _remote_log(tmp_path: Path) -> list[str]:
     return out.splitlines()
 
 
+def _git_logging_auth(bin_dir: Path, log: Path) -> None:
+    """git that logs each command with the auth header it would send to the server, then runs."""
+    real = shutil.which("git")
+    header = '$("%s" config --get "http.$GITHUB_SERVER_URL/.extraheader")' % real
+    (bin_dir / "git").write_text(f'#!/bin/sh\necho "git $1 {header}" >> "{log}"\nexec "{real}" "$@"\n')
+    (bin_dir / "git").chmod(0o755)
+
+
 @pytest.mark.parametrize("avdgen_exit", [0, 1])
 def test_github_commits_where_the_hosts_are_even_after_a_stopped_rollout(tmp_path, avdgen_exit):
     work = _checkout(tmp_path, REPO)
@@ -144,10 +154,17 @@ def test_github_commits_where_the_hosts_are_even_after_a_stopped_rollout(tmp_pat
     rolled = _bash(steps["Roll out"]["run"], work, bin_dir)
     assert rolled.returncode == avdgen_exit
     assert log.read_text().splitlines() == ["avdgen rollout prod --run"]
-    committed = _bash(steps["Commit where the hosts are"]["run"], work, bin_dir)  # if: always()
+    git_log = tmp_path / "git.log"
+    _git_logging_auth(bin_dir, git_log)
+    runner = {"GITHUB_TOKEN": "t0ken", "GITHUB_SERVER_URL": "https://github.invalid"}
+    committed = _bash(steps["Commit where the hosts are"]["run"], work, bin_dir, **runner)  # if: always()
     assert committed.returncode == 0, committed.stderr
     assert _remote_log(tmp_path) == ["Rollout prod: the session hosts as the rollout left them", "start"]
-    again = _bash(steps["Commit where the hosts are"]["run"], work, bin_dir)
+    # The checkout persisted no credentials: only pull and push send the token, as checkout would.
+    basic = "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46dDBrZW4="  # base64 of x-access-token:t0ken
+    assert [line for line in git_log.read_text().splitlines() if line.endswith(basic)] == [f"git pull {basic}", f"git push {basic}"]
+    assert "::add-mask::eC1hY2Nlc3MtdG9rZW46dDBrZW4=" in committed.stdout
+    again = _bash(steps["Commit where the hosts are"]["run"], work, bin_dir, **runner)
     assert again.returncode == 0 and "The session hosts did not change." in again.stdout
 
 
