@@ -83,7 +83,11 @@ def test_an_env_that_builds_also_rolls_out_after_a_successful_build(project):
     on = workflow.get("on", workflow.get(True))
     build = yaml.safe_load((render_github_workflows(load_catalogs(project), project))[PurePosixPath(".github/workflows/golden-image-prod.yml")])
     assert on["workflow_run"] == {"workflows": [build["name"]], "types": ["completed"]}
-    assert workflow["jobs"]["rollout"]["if"] == "github.event_name != 'workflow_run' || github.event.workflow_run.conclusion == 'success'"
+    # Not after a pull request's run of a same-named workflow (workflow_run matches by name).
+    assert workflow["jobs"]["rollout"]["if"] == (
+        "github.event_name != 'workflow_run' || (github.event.workflow_run.conclusion == 'success'"
+        " && (github.event.workflow_run.event == 'schedule' || github.event.workflow_run.event == 'workflow_dispatch'))"
+    )
     assert _azure(project)["resources"]["pipelines"] == [{"pipeline": "build", "source": "golden-image-prod", "trigger": True}]
 
 
