@@ -34,25 +34,38 @@ test: setup  ## The whole offline test suite (drift, lint, plans)
 	$(BIN)/python -m pytest
 
 # checkov lives in its own virtualenv: it depends on bc-python-hcl2, whose top-level `hcl2`
-# package would replace the python-hcl2 that `avdgen lint` needs. Pinned, so a new checkov
-# release cannot fail the scan with checks nobody has reviewed; bump it and rerun `make scan`.
-SCAN_VENV       ?= .venv-scan
-CHECKOV_VERSION ?= 3.3.30
-SCAN_STAMP      := $(SCAN_VENV)/.installed-checkov-$(CHECKOV_VERSION)
-CHECKOV         := $(SCAN_VENV)/bin/checkov --framework terraform secrets --skip-download --quiet --compact
+# package would replace the python-hcl2 that `avdgen lint` needs. zizmor (a Rust binary wheel) and
+# check-jsonschema share it: installed in one pip run with checkov, they add packages and change
+# none of checkov's (a conflict would fail the install). Pinned, so a new release cannot fail the
+# scan with checks nobody has reviewed; bump one and rerun `make scan`.
+SCAN_VENV                ?= .venv-scan
+CHECKOV_VERSION          ?= 3.3.30
+ZIZMOR_VERSION           ?= 1.32.0
+CHECK_JSONSCHEMA_VERSION ?= 0.39.0
+SCAN_STAMP := $(SCAN_VENV)/.installed-checkov-$(CHECKOV_VERSION)-zizmor-$(ZIZMOR_VERSION)-check-jsonschema-$(CHECK_JSONSCHEMA_VERSION)
+CHECKOV    := $(SCAN_VENV)/bin/checkov --framework terraform secrets --skip-download --quiet --compact
+# --offline: no GitHub API (its online audits look up tags and advisories); --strict-collection:
+# a workflow zizmor cannot parse fails the scan instead of being skipped with a warning.
+ZIZMOR     := $(SCAN_VENV)/bin/zizmor --offline --strict-collection --no-progress --color never
+# The workflow schema from SchemaStore that check-jsonschema vendors: no download.
+WORKFLOW_SCHEMA := $(SCAN_VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows
 
 $(SCAN_STAMP):
 	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
 	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SCAN_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
-	@rm -f $(SCAN_VENV)/.installed-checkov-*
+	$(SCAN_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)' 'zizmor==$(ZIZMOR_VERSION)' 'check-jsonschema==$(CHECK_JSONSCHEMA_VERSION)'
+	@rm -f $(SCAN_VENV)/.installed-*
 	@touch $@
 
 # One checkov run per directory (given both, its second report repeats the first's counts).
-# Fails when any check fails that is not skipped inline (`# checkov:skip=ID: reason`).
-scan: $(SCAN_STAMP)  ## checkov on modules/ and envs/ (its own venv, not part of make test)
+# Fails when any check fails that is not skipped inline (`# checkov:skip=ID: reason`), on any
+# zizmor finding not ignored inline (`# zizmor: ignore[rule] reason`), or on a workflow the
+# schema rejects.
+scan: $(SCAN_STAMP)  ## checkov on modules/ and envs/, zizmor and the workflow schema on .github/workflows/ (own venv, not part of make test)
 	@status=0; \
 	for dir in modules envs; do echo "== checkov $$dir/"; $(CHECKOV) -d $$dir || status=1; done; \
+	echo "== zizmor .github/workflows/"; $(ZIZMOR) .github/workflows/ || status=1; \
+	for file in .github/workflows/*.yml; do echo "== check-jsonschema $$file"; $(WORKFLOW_SCHEMA) $$file || status=1; done; \
 	exit $$status
 
 # The real Azure CLI, in its own virtualenv (about 730 MB): every az command avdgen prints, runs
