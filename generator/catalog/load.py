@@ -8,6 +8,7 @@ written once.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import replace
@@ -21,7 +22,7 @@ import jsonschema
 from ..errors import CatalogError, GeneratorError
 from ..hcl import hcl_literal
 from .model import Catalog, Output, Profile, Validation, Variable
-from .source import KeyPath, Problems, check_schema, read_yaml
+from .source import KeyPath, Problems, check_schema, dotted, read_yaml
 from .value_schema import mirrors, reads_other_variables, values_schema
 
 
@@ -162,6 +163,7 @@ def load_catalog(path: Path, root: Path | None = None, loaded: dict[Path, Catalo
             # Both spellings default to null so the module can tell "unset" from "set", and
             # reject two different values instead of silently preferring one.
             report(where_alias, f"an alias and its variable must both default to null ({v.alias_of} and {v.name})")
+    _check_output_references(data["outputs"], by_name, report)
     outputs = tuple(
         Output(name=name, description=spec["description"].strip(), group=spec["group"], value=spec["value"].strip(), sensitive=spec.get("sensitive", False), depends_on=tuple(spec.get("depends_on", ())))
         for name, spec in data["outputs"].items()
@@ -178,13 +180,81 @@ def load_catalog(path: Path, root: Path | None = None, loaded: dict[Path, Catalo
         outputs=outputs,
     )
     if catalog.kind == "root":
-        profiles = tuple(load_profile(p, catalog, root) for p in sorted((path.parent / "envs").glob("*.yaml")))
+        profile_files = sorted((path.parent / "envs").glob("*.yaml"))
+        _check_env_names(profile_files, root)
+        profiles = tuple(load_profile(p, catalog, root) for p in profile_files)
         if not profiles:
             raise CatalogError(f"{report.where}: kind root needs at least one profile in {path.parent / 'envs'}")
         _check_promotions(profiles, root)
         catalog = replace(catalog, profiles=profiles)
     loaded[path.resolve()] = catalog
     return catalog
+
+
+# An env's name becomes envs/<env>/, workflow and pipeline file names and GitHub environment
+# names, and is what promote_from refers to (profile.schema.json's pattern for it).
+ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+
+
+def _check_env_names(files: list[Path], root: Path | None) -> None:
+    wrong = [f for f in files if not ENV_NAME.match(f.stem)]
+    if wrong:
+        shown = [str(f.relative_to(root)) if root and f.is_relative_to(root) else str(f) for f in wrong]
+        raise CatalogError(
+            "env profile names must be 2-10 lowercase letters and digits, starting with a letter (^[a-z][a-z0-9]{1,9}$): "
+            "the name becomes envs/<env>/ and the pipelines' file names",
+            [f"{where}: {f.stem!r} is not a valid env name; rename the file" for where, f in zip(shown, wrong)],
+        )
+
+
+# Settings of the azurerm backend that are credentials (Terraform's azurerm backend docs: pass
+# them as ARM_ACCESS_KEY, ARM_SAS_TOKEN, ARM_CLIENT_SECRET, ... instead): backend.hcl.example is
+# committed, so none of them may be in a profile's backend.example.
+BACKEND_SECRETS = frozenset({"access_key", "sas_token", "client_secret", "client_certificate", "client_certificate_password", "oidc_token", "oidc_request_token"})
+_SECRET_WORD = re.compile(r"secret|password|token")
+
+
+def _check_backend(backend: dict[str, Any] | None, report: Problems) -> None:
+    for key in ((backend or {}).get("example") or {}):
+        if key in BACKEND_SECRETS or (_SECRET_WORD.search(key) and not key.endswith(("_path", "_url", "_id"))):
+            env = f"ARM_{key.upper()}"
+            report(("backend", "example", key), f"{key} is a credential: never put it in backend.hcl.example, which is committed; set {env} in the environment (or use use_azuread_auth / use_oidc)")
+
+
+_VAR_REFERENCE = re.compile(r"\bvar\.([A-Za-z_][A-Za-z0-9_-]*)")
+
+
+def _check_output_references(outputs: dict[str, Any], variables: dict[str, Variable], report: Problems) -> None:
+    """An output's value may read only variables the catalog declares (Terraform would refuse the
+    module with "Reference to undeclared input variable" at the rendered line)."""
+    for name, spec in outputs.items():
+        for match in _VAR_REFERENCE.finditer(spec["value"]):
+            if match.group(1) not in variables:
+                known = difflib.get_close_matches(match.group(1), variables, n=1)
+                hint = f"; did you mean var.{known[0]}?" if known else ""
+                report(("outputs", name, "value"), f"refers to var.{match.group(1)}, which this catalog does not declare{hint}")
+
+
+def expression_sites(root: Path) -> list[tuple[str, str]]:
+    """(`file:line: key.path`, HCL expression) of every validation condition and output value in
+    the catalogs: where a syntax error that `terraform fmt` finds in rendered text came from."""
+    sites = []
+    for path in sorted((root / "catalog").glob("*.yaml")):
+        if path.name in NOT_MODULE_CATALOGS:
+            continue
+        data, report = read_yaml(path, root, "catalog")
+        if not isinstance(data, dict):
+            continue
+        for name, spec in (data.get("variables") or {}).items():
+            for i, check in enumerate((spec or {}).get("validations") or []):
+                if isinstance(check, dict) and isinstance(check.get("condition"), str):
+                    key = ("variables", name, "validations", i, "condition")
+                    sites.append((f"{report.where}:{report.line_of(key)}: {dotted(key)}", check["condition"].strip()))
+        for name, spec in (data.get("outputs") or {}).items():
+            if isinstance(spec, dict) and isinstance(spec.get("value"), str):
+                key = ("outputs", name, "value")
+                sites.append((f"{report.where}:{report.line_of(key)}: {dotted(key)}", spec["value"].strip()))
+    return sites
 
 
 # --- facts taken from the module a variable feeds -------------------------------------------------
@@ -373,6 +443,7 @@ def load_profile(path: Path, catalog: Catalog, root: Path | None = None) -> Prof
             report(where, f"{name} is sensitive: never put it in a tfvars file; pass TF_VAR_{name} or read it from Key Vault")
         elif not _default_fits(variable.type, value):
             report(where, f"{value!r} does not match type {variable.type}")
+    _check_backend(data.get("backend"), report)
     for variable in catalog.variables:
         if variable.required and not variable.sensitive and variable.name not in data["tfvars"]:
             report(("tfvars",), f"required variable {variable.name!r} has no value")

@@ -13,6 +13,7 @@ import jsonschema
 import yaml
 
 from ..errors import CatalogError
+from ..textfile import read_text
 
 KeyPath = tuple[str | int, ...]
 
@@ -88,7 +89,7 @@ class Problems:
 def read_yaml(path: Path, root: Path | None, what: str) -> tuple[Any, "Problems"]:
     where = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, where)
     except OSError as exc:
         raise CatalogError(f"cannot read {what} {where}: {exc.strerror}") from None
     try:

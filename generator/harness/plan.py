@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, Iterator
 
 from ..offline.cloud import CLOUD_ENV
+from ..textfile import read_text
 from ..offline.reattach import REATTACH_ENV, ReattachError, reattached
 from .terraform import PlanError, Workspace
 
@@ -120,7 +121,7 @@ def unset_secrets(config_dir: Path, var_files: list[Path], environ: dict[str, st
                 if body.get("sensitive") is True and "default" not in body:
                     required.append(name)
     tfvars = [*config_dir.glob("terraform.tfvars"), *config_dir.glob("*.auto.tfvars"), *var_files]
-    assigned = "\n".join(Path(f).read_text(encoding="utf-8") for f in tfvars)
+    assigned = "\n".join(read_text(Path(f)) for f in tfvars)
     return [n for n in required if f"TF_VAR_{n}" not in environ and not re.search(rf"^\s*{re.escape(n)}\s*=", assigned, re.M)]
 
 

@@ -25,6 +25,7 @@ from hcl2 import SerializationOptions
 from ..catalog.load import load_catalogs
 from ..catalog.model import Catalog
 from ..render.format import fmt_check
+from ..textfile import read_text
 
 # v7-shaped data: plain strings (escapes resolved), no comments, bodies without __is_block__.
 PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
@@ -113,7 +114,7 @@ def parse_module(root: Path, module_dir: Path) -> tuple[list[ParsedFile], list[F
     parsed, findings = [], []
     for path in _tf_files(module_dir):
         rel = path.relative_to(root).as_posix()
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, rel)
         try:
             parsed.append(ParsedFile(path, rel, text, _parse(text)))
         except Exception as exc:  # python-hcl2 raises lark errors of many kinds

@@ -27,6 +27,7 @@ from pathlib import Path
 from ..catalog.load import env_profile, load_catalogs
 from ..catalog.model import Catalog, Profile, profile_object
 from ..errors import GeneratorError
+from ..textfile import read_text
 from ..render.writer import Change as FileChange
 from ..render.writer import apply
 from .profile_edit import flow, set_block_mapping, set_value
@@ -149,7 +150,7 @@ def read_history(path: Path) -> list[Entry]:
     """Entries, oldest first."""
     if not path.exists():
         return []
-    entries = [Entry(m["version"], m["date"], m["kind"]) for m in _ENTRY.finditer(path.read_text(encoding="utf-8"))]
+    entries = [Entry(m["version"], m["date"], m["kind"]) for m in _ENTRY.finditer(read_text(path))]
     return list(reversed(entries))
 
 
@@ -172,7 +173,7 @@ def pin_stack(entries: list[Entry]) -> list[str]:
 
 def add_entry(path: Path, env: Env, version: str, line: str, today: str) -> str:
     """The history text with a new newest entry."""
-    text = path.read_text(encoding="utf-8") if path.exists() else HISTORY_HEADER.format(image=env.image, env=env.profile.name)
+    text = read_text(path) if path.exists() else HISTORY_HEADER.format(image=env.image, env=env.profile.name)
     entry = f"## [{version}] - {today}\n\n{line}\n\n"
     first = text.find("\n## [")
     return text + ("\n" if not text.endswith("\n\n") else "") + entry if first < 0 else text[: first + 1] + entry + text[first + 1:]

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..catalog.load import load_catalogs
+from ..catalog.load import expression_sites, load_catalogs
 from ..catalog.model import Catalog
 from ..render.artifact import Artifact
-from ..render.format import fmt_files
+from ..errors import CatalogError, TerraformError
+from ..render.format import first_invalid_expression, fmt_files
 from ..render.templates import render_module
 from ..render.tfvars_schema import TFVARS_SCHEMAS
 from ..render.writer import Change, classify
@@ -46,7 +47,16 @@ def render_project(root: Path) -> Rendered:
         files.update(render_module(catalog, root / "templates"))
     for artifact in ARTIFACTS:
         files.update(artifact.render(catalogs, root))
-    return Rendered(catalogs, fmt_files(files))
+    try:
+        return Rendered(catalogs, fmt_files(files))
+    except TerraformError:
+        # Invalid HCL in rendered text usually comes from a catalog expression: name its line.
+        sites = expression_sites(root)
+        culprit = first_invalid_expression([expression for _, expression in sites])
+        if culprit is None:
+            raise
+        where, message = sites[culprit[0]][0], culprit[1]
+        raise CatalogError("invalid catalog", [f"{where}: not a valid HCL expression: {message}"]) from None
 
 
 def render_changes(root: Path) -> list[Change]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -44,6 +45,28 @@ def fmt_files(files: dict[PurePosixPath, str], origin: dict[PurePosixPath, str] 
             raise TerraformError("terraform fmt rejected rendered HCL (a template produced invalid syntax)", message.strip().splitlines())
         formatted = {p: scratch(p).read_text(encoding="utf-8") for p in targets}
     return {p: formatted.get(p, t) for p, t in files.items()}
+
+
+_DIAGNOSTIC_LINE = re.compile(r"expressions\.tf line (\d+)")
+
+
+def first_invalid_expression(expressions: list[str]) -> tuple[int, str] | None:
+    """(index, Terraform's message) of the first expression `terraform fmt` cannot parse, or
+    None: one process for all of them, each in a `locals` block of its own."""
+    lines, owner = [], []
+    for i, expression in enumerate(expressions):
+        block = f"locals {{\n  e{i} = {expression}\n}}\n".splitlines()
+        lines += block
+        owner += [i] * len(block)
+    with tempfile.TemporaryDirectory(prefix="avdgen-fmt-") as tmp:
+        Path(tmp, "expressions.tf").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        proc = subprocess.run([terraform_binary(), "fmt", "-list=false", "-no-color", tmp], capture_output=True, text=True, env=quiet_env(), check=False)
+    found = _DIAGNOSTIC_LINE.search(proc.stderr)
+    if proc.returncode == 0 or not found:
+        return None
+    summary = next((line.removeprefix("Error: ").strip() for line in proc.stderr.splitlines() if line.startswith("Error: ")), "invalid HCL")
+    detail = [line.strip() for line in proc.stderr.splitlines() if line.strip() and not line.startswith(("Error:", "  on ")) and not re.match(r"\s*\d+:", line)]
+    return owner[min(int(found.group(1)), len(owner)) - 1], " ".join([summary + ":", *detail[:2]]) if detail else summary
 
 
 def fmt_check(paths: list[str], cwd: Path) -> tuple[list[str], str]:

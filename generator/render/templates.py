@@ -6,12 +6,15 @@ with the generated-file header; `writer.py` refuses to overwrite a file without 
 
 from __future__ import annotations
 
+import re
+import traceback
 from pathlib import Path, PurePosixPath
 
 import jinja2
 
 from ..catalog.model import Catalog
-from ..errors import TemplateError
+from ..errors import GeneratorError, TemplateError
+from ..textfile import not_utf8
 from ..hcl import hcl_literal, hcl_string
 from .views import module_view
 
@@ -25,14 +28,31 @@ def header_for(path: PurePosixPath, template: str) -> str:
     return f"# {text}\n"
 
 
+def template_of(header: str) -> str | None:
+    """The template a generated-file header names (`templates/...j2`), or None."""
+    found = re.search(rf"{HEADER_MARK} from (\S+?\.j2);", header.split("\n", 1)[0])
+    return found.group(1) if found else None
+
+
 def has_header(text: str) -> bool:
     first = text.split("\n", 1)[0]
     return HEADER_MARK in first
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """A template (or an include) that is not UTF-8 is a `templates/FILE:LINE` error."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            path = Path(self.searchpath[0], template)
+            raise not_utf8(f"templates/{template}", path.read_bytes(), error) from None
+
+
 def environment(templates_root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_root)),
+        loader=_Loader(str(templates_root)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -64,6 +84,19 @@ def template_files(templates_root: Path, module: str) -> dict[PurePosixPath, Pat
     return dict(sorted({**_templates_under(templates_root / COMMON), **_templates_under(templates_root / module)}.items()))
 
 
+def _template_lines(error: BaseException, templates_root: Path) -> list[str]:
+    """`templates/FILE:LINE` of each template frame in the error's traceback (Jinja maps its
+    frames to template lines), innermost last, each once."""
+    lines = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename)
+        if path.suffix == ".j2" and path.is_relative_to(templates_root):
+            where = f"templates/{path.relative_to(templates_root).as_posix()}:{frame.lineno}"
+            if where not in lines:
+                lines.append(where)
+    return lines
+
+
 def _render(env: jinja2.Environment, templates_root: Path, templates: dict[PurePosixPath, Path], out_root: PurePosixPath, context: dict) -> dict[PurePosixPath, str]:
     rendered: dict[PurePosixPath, str] = {}
     for relative, template_path in templates.items():
@@ -75,6 +108,17 @@ def _render(env: jinja2.Environment, templates_root: Path, templates: dict[PureP
             raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message}") from None
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"templates/{name}: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            where = (_template_lines(exc, templates_root) or [f"templates/{name}"])[-1]
+            raise TemplateError(f"{where}: includes {exc.name!r}, which is not a file under templates/") from None
+        except RecursionError as exc:
+            loop = _template_lines(exc, templates_root)
+            raise TemplateError(f"{loop[-1] if loop else f'templates/{name}'}: the includes form a loop", loop[:6]) from None
+        except GeneratorError:
+            raise
+        except Exception as exc:  # a filter or a test raised: name the template line, not a traceback
+            where = (_template_lines(exc, templates_root) or [f"templates/{name}"])[-1]
+            raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None
         if body.strip():  # a template that renders nothing (e.g. a backend example for a local-state env) is no file
             rendered[target] = header_for(target, f"templates/{name}") + body.lstrip("\n")
     return rendered
