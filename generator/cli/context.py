@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
 from ..catalog.load import find_root
+from ..errors import GeneratorError
+from ..render.writer import recover
 
 EXIT_CODES = """\b
 Exit codes:
@@ -16,7 +20,26 @@ Exit codes:
 class Context:
     def __init__(self, root: Path | None):
         self._root = root
+        self._found: Path | None = None
 
     @property
     def root(self) -> Path:
-        return find_root(self._root)
+        """The project root, after finishing a render that was interrupted in it (so no command
+        reads or writes a half-written tree), saying so on stderr."""
+        if self._found is None:
+            found = find_root(self._root)
+            for line in recover(found):
+                click.echo(f"avdgen: {line}", err=True)
+            self._found = found
+        return self._found
+
+
+def recover_project_of(path: Path) -> None:
+    """Before planning a directory of an avdgen project (envs/dev, a module example), finish a
+    render that was interrupted in it; a directory outside any project is left as it is."""
+    try:
+        root = find_root(path.resolve())
+    except GeneratorError:
+        return
+    for line in recover(root):
+        click.echo(f"avdgen: {line}", err=True)

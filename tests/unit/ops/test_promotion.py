@@ -10,13 +10,15 @@ import pytest
 from generator.offline.cloud import CLOUD_ENV
 from generator.offline.simulator import SimulatedAzure
 from generator.ops.promotion import Entry, pin_stack, record_build, set_pinned_version
+from generator.render.writer import LOCK
 from simulated_az import az_on_path
 
 HISTORY = "catalog/images/avd-win11-m365-prod.CHANGELOG.md"
 
 
 def _snapshot(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+    # Not the lock file the tree's writer takes (empty, git-ignored).
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file() and p.name != LOCK}
 
 
 def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
