@@ -31,3 +31,23 @@ class TerraformError(GeneratorError):
 
 class UnmanagedFileError(GeneratorError):
     """A rendered path holds a file without the generated-file header: never overwritten."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM (generator/__main__.py raises it from its signal handlers). A
+    KeyboardInterrupt, so code that stops cleanly on Ctrl-C does the same on SIGTERM; it unwinds
+    through every `with`/`finally` on its way out. Exit code 128 + the signal number."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signal_name = signal.Signals(signum).name
+        self.exit_code = 128 + signum
+        super().__init__(self.signal_name)
+
+
+def interrupted_exit(error: KeyboardInterrupt) -> tuple[int, str]:
+    """(exit code, message) for an interrupt: Ctrl-C's own KeyboardInterrupt counts as SIGINT."""
+    if isinstance(error, Interrupted):
+        return error.exit_code, f"avdgen: interrupted ({error.signal_name})"
+    return 130, "avdgen: interrupted (SIGINT)"

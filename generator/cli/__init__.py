@@ -10,23 +10,40 @@ from pathlib import Path
 
 import click
 
-from ..errors import GeneratorError
+from ..errors import GeneratorError, interrupted_exit
 from .context import Context
+
 
 def _fail(error: GeneratorError) -> None:
     click.echo(f"error: {error}", err=True)
     raise SystemExit(error.exit_code)
 
 
+def _interrupted(error: KeyboardInterrupt) -> None:
+    # Before click turns it into "Aborted!" and exit 1, which means drift here.
+    code, message = interrupted_exit(error)
+    click.echo(f"\n{message}", err=True)
+    raise SystemExit(code)
+
+
 class Group(click.Group):
     """Every avdgen command's domain errors become `error: ...` on stderr and their exit code
-    (2 for bad input), never a traceback; commands just raise them."""
+    (2 for bad input), never a traceback; commands just raise them. An interrupt exits 130
+    (SIGINT) or 143 (SIGTERM) after the `finally` blocks on its way have cleaned up."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as error:
+            _interrupted(error)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except GeneratorError as error:
             _fail(error)
+        except KeyboardInterrupt as error:
+            _interrupted(error)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

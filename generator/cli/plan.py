@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..offline.mirror import offline_env
-from .context import Context
+from .context import Context, recover_project_of
 
 
 def _shell_quote(value: str) -> str:
@@ -84,6 +84,31 @@ def serve(schemas: Path | None, cache_dir: Path | None) -> None:
         raise click.ClickException(str(e)) from None
 
 
+def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An output file, checked before the (long) plan: `-` is stdout; otherwise its directory
+    must exist and be writable, or the option is refused (exit 2) with the path."""
+    if value is None or str(value) == "-":
+        return value
+    directory = value.parent
+    if value.is_dir():
+        raise click.BadParameter(f"{str(value)!r} is a directory.", ctx, param)
+    if not directory.is_dir():
+        raise click.BadParameter(f"directory {str(directory)!r} does not exist.", ctx, param)
+    if not os.access(directory, os.W_OK | os.X_OK) or (value.exists() and not os.access(value, os.W_OK)):
+        raise click.BadParameter(f"{str(value)!r} is not writable.", ctx, param)
+    return value
+
+
+def _write_output(path: Path, text: str) -> None:
+    if str(path) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.FileError(str(path), error.strerror) from None
+
+
 PLAN_EXIT_CODES = """\b
 Exit codes:
   0  planned (and applied, with --apply)
@@ -95,8 +120,8 @@ Exit codes:
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A tfvars file (repeatable), as terraform plan -var-file.")
 @click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Serve provider schemas from the *.schema.json dumps in this directory (e.g. ../shared/reference) instead of the vendored subset.")
 @click.option("--apply", "simulate_apply", is_flag=True, help="Also simulate `terraform apply` offline and show the outputs it produces.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write `terraform show -json` of the plan to this file.")
-@click.option("--inventory", "inventory_out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the plan's inventory (values, counts, outputs) as YAML: a test fixture's expected result.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), callback=_output_file, help="Write `terraform show -json` of the plan to this file (`-`: to stdout, instead of the summary).")
+@click.option("--inventory", "inventory_out", type=click.Path(path_type=Path), callback=_output_file, help="Write the plan's inventory (values, counts, outputs) as YAML: a test fixture's expected result (`-`: to stdout, instead of the summary).")
 def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate_apply: bool, json_out: Path | None, inventory_out: Path | None) -> None:
     """Plan the root configuration at PATH offline, through the offline provider.
 
@@ -107,15 +132,21 @@ def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate
     from ..harness import inventory
     from ..harness.plan import plan_offline, render_summary
 
+    if str(json_out) == "-" and str(inventory_out) == "-":
+        raise click.UsageError("--json - and --inventory - cannot both write to stdout.")
     env = environment_for(schemas, None)
+    recover_project_of(path)
     click.echo(f"planning {path} offline{' and simulating apply' if simulate_apply else ''}...", err=True)
     note = lambda line: click.echo(line, err=True)  # noqa: E731
     summary, raw = plan_offline(path, env, list(var_files), simulate_apply, dict(os.environ), note)
     if json_out:
-        json_out.write_text(json.dumps(raw, indent=2) + "\n")
+        _write_output(json_out, json.dumps(raw, indent=2) + "\n")
     if inventory_out:
-        inventory_out.write_text(inventory.dump(inventory.inventory_of(summary)))
-        click.echo(f"wrote {inventory_out}", err=True)
+        _write_output(inventory_out, inventory.dump(inventory.inventory_of(summary)))
+        if str(inventory_out) != "-":
+            click.echo(f"wrote {inventory_out}", err=True)
+    if "-" in (str(json_out), str(inventory_out)):
+        return  # stdout carries the JSON or YAML alone
     click.echo(render_summary(summary, f"Plan of {path}" + (" (after simulated apply)" if simulate_apply else "")), nl=False)
 
 
