@@ -8,10 +8,14 @@ version of this code; the launcher's own path tells the server which provider to
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
+
+from ..errors import GeneratorError
 
 # (namespace, type, version): the addresses the modules require, at versions inside their
 # constraints (the reference schema dumps are azurerm 4.79.0 and azapi 2.5.0).
@@ -63,12 +67,56 @@ def _hcl_string(text: str) -> str:
     return json.dumps(text).replace("${", "$${").replace("%{", "%%{")
 
 
-def cli_config(mirror: Path) -> str:
+OURS = "# Written by avdgen: the offline provider plugins come from the local mirror, never the registry.\n"
+# Where the user's own CLI config was when `avdgen offline env` replaced TF_CLI_CONFIG_FILE, so a
+# second `eval "$(avdgen offline env)"` in the same shell still includes it.
+USER_CONFIG_ENV = "AVDGEN_USER_CLI_CONFIG"
+
+
+def user_cli_config(environ: dict[str, str]) -> Path | None:
+    """The CLI config Terraform would read without us (TF_CLI_CONFIG_FILE, else ~/.terraformrc),
+    when it exists and is not one we wrote."""
+    named = environ.get(USER_CONFIG_ENV) or environ.get("TF_CLI_CONFIG_FILE")
+    path = Path(named).expanduser() if named else Path("~/.terraformrc").expanduser()
+    try:
+        if path.is_file() and not path.read_text(encoding="utf-8").startswith(OURS):
+            return path
+    except (OSError, UnicodeDecodeError):
+        return path  # cli_config says what is wrong with it
+    return None
+
+
+_PROVIDER_INSTALLATION = re.compile(r"^\s*\"?provider_installation\b", re.M)
+
+
+def _included(user: Path) -> str:
+    """The user's CLI config, to append to ours: Terraform has no include, so its text comes
+    along as it is (credentials, plugin_cache_dir, host blocks), with two refusals."""
+    try:
+        text = user.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise GeneratorError(f"{user}: cannot read your Terraform CLI config (TF_CLI_CONFIG_FILE): {error}") from None
+    if user.suffix == ".json":
+        raise GeneratorError(
+            f"{user}: your Terraform CLI config is JSON; avdgen writes the CLI config Terraform uses offline in HCL and "
+            "includes yours in it, so write it as HCL (a .tfrc file), or unset TF_CLI_CONFIG_FILE for offline runs"
+        )
+    if _PROVIDER_INSTALLATION.search(text):
+        raise GeneratorError(
+            f"{user}: your Terraform CLI config has a provider_installation block; the offline providers need avdgen's own "
+            "(a filesystem mirror), and Terraform allows one: move it to a file you name in TF_CLI_CONFIG_FILE for online runs only"
+        )
+    return f"\n# Included from {user} (your Terraform CLI config):\n{text.rstrip()}\n"
+
+
+def cli_config(mirror: Path, user: Path | None = None) -> str:
     addresses = ", ".join(_hcl_string(a) for a in provider_addresses())
+    included = _included(user) if user else ""
+    checkpoint = "" if re.search(r"^\s*disable_checkpoint\b", included, re.M) else "disable_checkpoint = true\n\n"
     return (
-        "# Written by avdgen: the offline provider plugins come from the local mirror, never the registry.\n"
-        "disable_checkpoint = true\n\n"
-        "provider_installation {\n"
+        OURS
+        + checkpoint
+        + "provider_installation {\n"
         "  filesystem_mirror {\n"
         f"    path    = {_hcl_string(str(mirror))}\n"
         f"    include = [{addresses}]\n"
@@ -77,6 +125,7 @@ def cli_config(mirror: Path) -> str:
         f"    exclude = [{addresses}]\n"
         "  }\n"
         "}\n"
+        + included
     )
 
 
@@ -85,16 +134,21 @@ def offline_env(cache_dir: Path | None = None, schemas_dir: Path | None = None) 
     with the offline provider (merge them into the environment of `terraform` commands)."""
     cache = Path(cache_dir or default_cache_dir()).resolve()
     mirror = install_mirror(cache)
-    config = cache / "terraformrc"
-    text = cli_config(mirror)
+    user = user_cli_config(dict(os.environ))
+    text = cli_config(mirror, user)
+    # One file per user config, so runs with and without one never rewrite each other's.
+    config = cache / (f"terraformrc-{hashlib.sha256(str(user).encode()).hexdigest()[:12]}" if user else "terraformrc")
     if not config.is_file() or config.read_text() != text:
-        config.write_text(text)
+        tmp = config.with_name(f".{config.name}.{os.getpid()}")
+        tmp.write_text(text)
+        os.replace(tmp, config)
     package_root = str(Path(__file__).resolve().parents[2])
     # The plugin must run this very checkout of the code, whichever avdgen the interpreter has.
     python_path = [package_root] + [
         p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != package_root
     ]
     env = {
+        **({USER_CONFIG_ENV: str(user)} if user else {}),
         "TF_CLI_CONFIG_FILE": str(config),
         "AVDGEN_PYTHON": sys.executable,
         "AVDGEN_CACHE_DIR": str(cache),

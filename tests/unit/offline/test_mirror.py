@@ -6,6 +6,7 @@ import base64
 import hashlib
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,53 @@ def test_env_command_rejects_bad_schema_dirs(tmp_path, make_dir):
     result = CliRunner().invoke(offline, ["env", "--cache-dir", str(tmp_path), "--schemas", str(bad)])
     assert result.exit_code == 2
     assert str(bad) in result.output
+
+
+USER_CONFIG = """\
+# my Terraform CLI config
+plugin_cache_dir = "{cache}"
+credentials "app.terraform.io" {{
+  token = "not-a-real-token"
+}}
+"""
+
+
+def _eval_offline_env(tmp_path: Path, environ: dict[str, str]) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
+    """`eval "$(avdgen offline env)"` in a shell with `environ`, then the variables it set."""
+    shell = subprocess.run(
+        ["sh", "-c", 'out=$("$1" -m generator offline env --cache-dir "$2") || exit $?; eval "$out"; env', "sh", sys.executable, str(tmp_path / "cache")],
+        capture_output=True, text=True, env=environ, cwd=REPO,
+    )  # fmt: skip
+    return shell, dict(line.split("=", 1) for line in shell.stdout.splitlines() if "=" in line)
+
+
+def test_a_users_cli_config_is_included_not_replaced(tmp_path):
+    """Terraform reads one CLI config; ours takes TF_CLI_CONFIG_FILE, so the user's settings
+    come along in it, and Terraform accepts the result (terraform init against the mirror)."""
+    mine = tmp_path / "my.tfrc"
+    mine.write_text(USER_CONFIG.format(cache=tmp_path / "plugin-cache"))
+    (tmp_path / "plugin-cache").mkdir()
+    shell, env = _eval_offline_env(tmp_path, {**os.environ, "TF_CLI_CONFIG_FILE": str(mine)})
+    assert shell.returncode == 0, shell.stderr
+    config = Path(env["TF_CLI_CONFIG_FILE"])
+    assert config != mine and env["AVDGEN_USER_CLI_CONFIG"] == str(mine)
+    text = config.read_text()
+    assert f"# Included from {mine}" in text and 'credentials "app.terraform.io"' in text and "provider_installation {" in text
+    # Again in the same shell (TF_CLI_CONFIG_FILE is ours now): still the user's, not ours twice.
+    again, env_again = _eval_offline_env(tmp_path, {**os.environ, **env})
+    assert again.returncode == 0 and Path(env_again["TF_CLI_CONFIG_FILE"]).read_text() == text
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text('terraform {\n  required_providers {\n    time = { source = "hashicorp/time" }\n  }\n}\n')
+    init = subprocess.run(["terraform", "init", "-input=false", "-no-color"], cwd=root, capture_output=True, text=True, env={**os.environ, **env})
+    # A CLI config Terraform cannot parse is reported, yet init goes on (exit 0): check both.
+    assert init.returncode == 0 and "problems with the CLI configuration" not in init.stdout + init.stderr, init.stdout + init.stderr
+
+
+def test_a_users_provider_installation_is_refused_with_the_file_named(tmp_path):
+    mine = tmp_path / "my.tfrc"
+    mine.write_text('provider_installation {\n  network_mirror {\n    url = "https://mirror.example.com/"\n  }\n}\n')
+    shell, _ = _eval_offline_env(tmp_path, {**os.environ, "TF_CLI_CONFIG_FILE": str(mine)})
+    assert shell.returncode == 2
+    assert f"error: {mine}: your Terraform CLI config has a provider_installation block" in shell.stderr
+    assert "Traceback" not in shell.stderr
