@@ -4,29 +4,45 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup render check lint plan test scan az-check clean
+.PHONY: help setup render check lint plan test scan az-check clean
 
-setup: $(STAMP)
+help:  ## This list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 20
 
-# Reinstall only when the package metadata changes (the install is editable).
+setup: $(STAMP)  ## Create .venv/ with avdgen installed (every target does it first); then `. .venv/bin/activate` puts avdgen on PATH
+
+# Reinstall only when the package metadata changes (the install is editable). Under a lock, and
+# checked again once it is held: two makes at once on a fresh clone install once, not both into
+# a half-made venv.
+SETUP_LOCK := .avdgen-setup.lock
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $@
+	@exec 9>$(SETUP_LOCK); flock 9; \
+	if [ -e $@ ] && [ ! pyproject.toml -nt $@ ]; then exit 0; fi; \
+	set -e; \
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	echo "$(BIN)/python -m pip install --quiet -e '.[test]'"; \
+	$(BIN)/python -m pip install --quiet --upgrade pip; \
+	$(BIN)/python -m pip install --quiet -e '.[test]'; \
+	touch $@
 
-render: setup  ## Render catalog/ through templates/ into modules/
+render: setup  ## Render catalog/ through templates/ into modules/, envs/ and the pipelines
 	$(BIN)/avdgen render
 
-check: setup  ## Fail when modules/ differs from what render would write
+check: setup  ## Fail when the rendered tree differs from what render would write
 	$(BIN)/avdgen render --check
 
 lint: setup  ## terraform fmt, python-hcl2 round trip, catalog consistency
 	$(BIN)/avdgen lint
 
-plan: setup  ## Plan envs/$(ENV) offline: make plan ENV=dev|prod
-	@test -n "$(ENV)" || { echo "usage: make plan ENV=dev|prod" >&2; exit 2; }
-	@test -d envs/$(ENV) || { echo "no envs/$(ENV) yet (avdgen plan PATH plans any root configuration)" >&2; exit 2; }
+ENVS := $(sort $(patsubst catalog/envs/%.yaml,%,$(wildcard catalog/envs/*.yaml)))
+
+plan: setup  ## Plan envs/<ENV> offline (make plan ENV=dev), refused when the tree is stale
+	@test -n "$(ENV)" || { echo "usage: make plan ENV=<env>; the envs: $(ENVS)" >&2; exit 2; }
+	@test -f catalog/envs/$(ENV).yaml || { echo "no env $(ENV): the envs are $(ENVS) (catalog/envs/<env>.yaml)" >&2; exit 2; }
+	@# The plan reads envs/$(ENV)/: refuse to plan the last render when catalog/ has changed since.
+	@$(BIN)/avdgen render --check >/dev/null 2>&1 || { status=$$?; \
+	  if [ $$status -eq 1 ]; then echo "catalog/ or templates/ changed since the last render (or a generated file was edited): run make render first; avdgen render --diff shows the change" >&2; exit 2; fi; \
+	  $(BIN)/avdgen render --check; exit $$status; }
 	$(BIN)/avdgen validate-vars $(ENV)
 	$(BIN)/avdgen plan envs/$(ENV)
 

@@ -19,11 +19,16 @@ def _report(root: Path, change: Change, promoted: bool) -> None:
         click.echo(f"  updated {path.relative_to(root)}")
     for rendered_change in rendered:
         click.echo(f"  rendered {rendered_change.path}")
-    made = "creates the copy" if promoted else "points the template at it; then build it"
-    click.echo(
-        f"Review with `git diff`, then `terraform apply` in envs/{change.env} ({made}; no session host changes), "
-        f"then `avdgen rollout {change.env} --to {change.new}` moves the hosts a batch at a time."
-    )
+    if promoted:
+        click.echo(
+            f"Review with `git diff`, then `terraform apply` in envs/{change.env} (creates the copy; no session host changes), "
+            f"then `avdgen rollout {change.env} --to {change.new}` moves the hosts a batch at a time."
+        )
+    else:  # the earlier version is still in the gallery (checked): nothing to build or copy
+        click.echo(
+            f"Review with `git diff`, then `avdgen rollout {change.env} --to {change.new}` moves the hosts back a batch at a time "
+            f"({change.new} is still in the gallery: nothing to build or copy)."
+        )
 
 
 def _lookup(run: bool):
