@@ -10,5 +10,6 @@ One package per stage of the data path; a package imports only the ones below it
     render/    catalog -> file texts: Jinja, docs tables, tfvars JSON Schemas, fmt, the staged writer
     catalog/   the variable catalog: YAML with lines, JSON Schema check, the frozen model
     offline/   the offline Terraform provider (imports nothing above it)
-    errors.py, hcl.py, terraform_binary.py: small helpers every stage may use
+    errors.py, hcl.py, terraform_binary.py, textfile.py: small helpers every stage may use
+    __main__.py: the entry point (signal handlers first, then the CLI)
 """
