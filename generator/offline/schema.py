@@ -134,13 +134,26 @@ def schema_proto(schema: dict[str, Any]) -> Any:
     return pb.Schema(version=schema.get("version", 0), block=block_proto(schema.get("block", {})))
 
 
-def provider_schema_response(entry: dict[str, Any]) -> Any:
+def provider_schema_response(entry: dict[str, Any], functions: dict[str, Any] | None = None) -> Any:
+    """The GetProviderSchema response; `functions` (tfplugin6.Function by name) come from the
+    code that implements them (`provider_functions`), whatever schema file is served."""
     return pb.GetProviderSchema.Response(
         provider=schema_proto(entry.get("provider", {})),
         resource_schemas={n: schema_proto(s) for n, s in entry.get("resource_schemas", {}).items()},
         data_source_schemas={n: schema_proto(s) for n, s in entry.get("data_source_schemas", {}).items()},
         server_capabilities=server_capabilities(),
+        functions=functions or {},
     )
+
+
+def provider_functions(provider: str) -> dict[str, Any]:
+    """The provider functions `provider` serves (`functions.Function` by name): azapi's;
+    hashicorp/time's `rfc3339_parse` is not served."""
+    if provider == "azapi":
+        from .azapi_functions import FUNCTIONS
+    else:
+        return {}
+    return {f.name: f for f in FUNCTIONS}
 
 
 # --- cty types implied by a schema ------------------------------------------------------------
@@ -242,16 +255,19 @@ class ProviderSchema:
         except (OSError, ValueError) as e:
             raise SchemaError(f"cannot read schema file {self.path}: {e}") from None
         entry = provider_entry(doc, self.provider, self.path)
+        functions = {name: f.proto() for name, f in provider_functions(self.provider).items()}
         return {
-            "response": provider_schema_response(entry).SerializeToString(),
+            "response": provider_schema_response(entry, functions).SerializeToString(),
             "provider": _compact(entry.get("provider", {})),
             **{k: {n: _compact(s) for n, s in entry.get(_SECTIONS[k], {}).items()} for k in _KINDS},
         }
 
     def _cache_file(self, cache_dir: Path) -> Path:
-        # Keyed by the schema file, the code that shapes what is cached, and Python (marshal).
+        # Keyed by the schema file, the code that shapes what is cached (the functions' modules
+        # too: their signatures are in the response), and Python (marshal).
         stamps = [self.path.resolve(), self.provider, sys.version_info[:2]]
-        for p in (self.path, Path(__file__), Path(__file__).with_name("proto.py")):
+        here = Path(__file__).parent
+        for p in (self.path, Path(__file__), here / "proto.py", *sorted(here.glob("*functions.py"))):
             st = p.stat()
             stamps += [st.st_size, st.st_mtime_ns]
         key = hashlib.sha256(repr(stamps).encode()).hexdigest()[:20]

@@ -18,9 +18,10 @@ from . import apply as cloud_apply
 from .azapi import Failure, validation_problems
 from .cloud import Cloud, cloud_path
 from .fixture import Fixture, rfc3339
+from .functions import call as call_function
 from .proto import pb
 from .resources import adjust_plan, complete, requires_replace
-from .schema import ProviderSchema, implied_type, server_capabilities
+from .schema import ProviderSchema, implied_type, provider_functions, server_capabilities
 from .walk import SET_ELEMENT, Key, Path, Problem, config_problems, mark_unknown, null_write_only
 from .wire import UNKNOWN, CtyType, from_json, from_msgpack, to_msgpack
 
@@ -146,6 +147,7 @@ class ProviderServicer:
             server_capabilities=server_capabilities(),
             resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in self.schema.type_names("resource")],
             data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=n) for n in self.schema.type_names("data")],
+            functions=[pb.GetMetadata.FunctionMetadata(name=n) for n in sorted(provider_functions(self.schema.provider))],
         )
 
     @_rpc
@@ -294,13 +296,13 @@ class ProviderServicer:
 
     @_rpc
     def GetFunctions(self, request: Any) -> Any:
-        return pb.GetFunctions.Response()
+        # Terraform asks when it holds a cached schema; GetProviderSchema carries them too.
+        functions = provider_functions(self.schema.provider)
+        return pb.GetFunctions.Response(functions={name: f.proto() for name, f in functions.items()})
 
     @_rpc
     def CallFunction(self, request: Any) -> Any:
-        return pb.CallFunction.Response(
-            error=pb.FunctionError(text=f"The offline provider has no function {request.name!r}.")
-        )
+        return call_function(provider_functions(self.schema.provider), request)
 
     @_rpc
     def StopProvider(self, request: Any) -> Any:

@@ -397,13 +397,12 @@ def test_read_resource_returns_state_unchanged():
     assert (response.new_state, response.private) == (current, b"p")
 
 
-def test_metadata_functions_import_and_move():
+def test_metadata_import_and_move():
     servicer = make_servicer("azapi")
     metadata = servicer.GetMetadata(pb.GetMetadata.Request(), None)
     assert "azapi_resource" in [r.type_name for r in metadata.resources]
+    assert "parse_resource_id" in [f.name for f in metadata.functions]
     assert metadata.server_capabilities.get_provider_schema_optional
-    assert servicer.GetFunctions(pb.GetFunctions.Request(), None).functions == {}
-    assert "no function" in servicer.CallFunction(pb.CallFunction.Request(name="f"), None).error.text
     imported = servicer.ImportResourceState(pb.ImportResourceState.Request(type_name="azapi_resource", id="/x"), None)
     assert imported.diagnostics[0].summary == "Import is not supported for azapi_resource"
     moved = servicer.MoveResourceState(pb.MoveResourceState.Request(target_type_name="azapi_resource"), None)
