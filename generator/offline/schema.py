@@ -147,10 +147,12 @@ def provider_schema_response(entry: dict[str, Any], functions: dict[str, Any] | 
 
 
 def provider_functions(provider: str) -> dict[str, Any]:
-    """The provider functions `provider` serves (`functions.Function` by name): azapi's;
-    hashicorp/time's `rfc3339_parse` is not served."""
+    """The provider functions `provider` serves (`functions.Function` by name): azapi's and
+    azurerm's; hashicorp/time's `rfc3339_parse` is not served."""
     if provider == "azapi":
         from .azapi_functions import FUNCTIONS
+    elif provider == "azurerm":
+        from .azurerm_functions import FUNCTIONS
     else:
         return {}
     return {f.name: f for f in FUNCTIONS}

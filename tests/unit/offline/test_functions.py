@@ -1,6 +1,6 @@
 """Provider functions through the servicer: signatures as Terraform reads them, and calls checked
-against each provider's documented examples (azapi docs/functions/*.md) and the cases of their
-own tests."""
+against each provider's documented examples (azapi docs/functions/*.md, azurerm
+website/docs/functions/*.html.markdown) and the cases of their own tests."""
 
 from __future__ import annotations
 
@@ -18,11 +18,17 @@ SUB = "00000000-0000-0000-0000-000000000000"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg1"
 VNET = f"{RG}/providers/Microsoft.Network/virtualNetworks/vnet1"
 VM = f"/subscriptions/{SUB}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/virtualMachines/myVM"
+RM_SUB = "12345678-1234-9876-4563-123456789012"
 
 
 @pytest.fixture(scope="module")
 def azapi():
     return make_servicer("azapi")
+
+
+@pytest.fixture(scope="module")
+def azurerm():
+    return make_servicer("azurerm")
 
 
 def call(servicer: Any, name: str, *args: Any) -> Any:
@@ -87,6 +93,30 @@ def test_azapi_serves_its_2_5_functions_with_their_documented_signatures(azapi):
     assert parse.parameters[1].description == "The resource ID of the Azure resource to parse."
     # Terraform checks these itself: nulls and unknowns never reach the provider.
     assert not any(p.allow_null_value or p.allow_unknown_values for f in functions.values() for p in f.parameters)
+
+
+def test_azurerm_serves_normalise_and_parse_resource_id(azurerm):
+    functions = azurerm.GetProviderSchema(pb.GetProviderSchema.Request(), None).functions
+    assert sorted(functions) == ["normalise_resource_id", "parse_resource_id"]
+    assert _signature(functions["normalise_resource_id"]) == ([("id", "string")], "string")
+    params, returns = _signature(functions["parse_resource_id"])
+    assert params == [("id", "string")]
+    assert returns == [
+        "object",
+        {
+            "full_resource_type": "string",
+            "parent_resources": ["map", "string"],
+            "resource_group_name": "string",
+            "resource_name": "string",
+            "resource_provider": "string",
+            "resource_scope": "string",
+            "resource_type": "string",
+            "subscription_id": "string",
+        },
+    ]
+    assert functions["parse_resource_id"].description == (
+        "Parses an Azure Resource Manager ID and exposes the contained information"
+    )
 
 
 def test_get_functions_and_metadata_match_the_schema(azapi):
@@ -314,6 +344,152 @@ def test_azapi_scope_resource_ids(azapi, name, args, expected):
 )
 def test_azapi_unique_string(azapi, values, expected):
     assert call(azapi, "unique_string", values) == expected
+
+
+# --- azurerm: website/docs/functions examples and internal/provider/function tests -----------
+
+
+def test_azurerm_normalise_resource_id_documented_example(azurerm):
+    given = (
+        f"/Subscriptions/{RM_SUB}/ResourceGroups/resGroup1/PROVIDERS/microsoft.apimanagement/service/service1"
+        "/gateWays/gateway1/hostnameconfigurations/config1"
+    )
+    assert call(azurerm, "normalise_resource_id", given) == (
+        f"/subscriptions/{RM_SUB}/resourceGroups/resGroup1/providers/Microsoft.ApiManagement/service/service1"
+        "/gateways/gateway1/hostnameConfigurations/config1"
+    )
+    assert call(azurerm, "normalise_resource_id", f"/Subscriptions/{RM_SUB}/resourcegroups/import-example") == (
+        f"/subscriptions/{RM_SUB}/resourceGroups/import-example"
+    )
+
+
+RM_RG = f"/subscriptions/{RM_SUB}/resourceGroups/resGroup1"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (f"/SUBSCRIPTIONS/{RM_SUB}/resourcegroups/resGroup1/providers/Microsoft.web/siTes/site1", f"{RM_RG}/providers/Microsoft.Web/sites/site1"),
+        (
+            f"/SubScripTionS/{RM_SUB}/resourceGROUPS/resGroup1/providers/microsoft.apiManagement/Service/service1/apis/api1",
+            f"{RM_RG}/providers/Microsoft.ApiManagement/service/service1/apis/api1",
+        ),
+        (
+            f"{RM_RG}/providers/Microsoft.Compute/virtualmachinescalesets/scaleSet1/virtualmachines/machine1"
+            "/networkinterfaCes/networkInterface1/ipconFigurations/ipConfig1/PublicipAddresses/publicAddress1",
+            f"{RM_RG}/providers/Microsoft.Compute/virtualMachineScaleSets/scaleSet1/virtualMachines/machine1"
+            "/networkInterfaces/networkInterface1/ipConfigurations/ipConfig1/publicIPAddresses/publicAddress1",
+        ),
+        # a scoped type: the scope is re-cased as an ID of its own
+        (
+            f"/subscriptions/{RM_SUB}/resourcegroups/resGroup1/providers/microsoft.chaos/Targets/target1",
+            f"{RM_RG}/providers/Microsoft.Chaos/targets/target1",
+        ),
+        (f"SUBSCRIPTIONS/{RM_SUB}/resourcegroups/resGroup1/providers/Microsoft.web/siTes/site1", f"{RM_RG}/providers/Microsoft.Web/sites/site1"),
+        (
+            f"/SUBSCRIPTIONS/{RM_SUB}/resourcegroups/rg/PROVIDERS/microsoft.desktopvirtualization/HOSTPOOLS/hp",
+            f"/subscriptions/{RM_SUB}/resourceGroups/rg/providers/Microsoft.DesktopVirtualization/hostPools/hp",
+        ),
+    ],
+)
+def test_azurerm_normalise_resource_id(azurerm, given, expected):
+    assert call(azurerm, "normalise_resource_id", given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("", "could not determine ID type for '', or ID type not supported"),
+        ("not-an-id", "could not determine ID type for 'not-an-id', or ID type not supported"),
+        # azurerm registers no ID type for Image Builder templates, so the real function fails too
+        (
+            f"{RM_RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1",
+            f"could not determine ID type for '{RM_RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1', "
+            "or ID type not supported",
+        ),
+    ],
+)
+def test_azurerm_normalise_resource_id_errors(azurerm, given, message):
+    assert call(azurerm, "normalise_resource_id", given) == ("error", message, None)
+
+
+def test_azurerm_parse_resource_id_documented_example(azurerm):
+    parsed = call(
+        azurerm,
+        "parse_resource_id",
+        f"{RM_RG}/providers/Microsoft.ApiManagement/service/service1/gateways/gateway1/hostnameConfigurations/config1",
+    )
+    assert parsed == {
+        "full_resource_type": "Microsoft.ApiManagement/service/gateways/hostnameConfigurations",
+        "parent_resources": {"gateways": "gateway1", "service": "service1"},
+        "resource_group_name": "resGroup1",
+        "resource_name": "config1",
+        "resource_provider": "Microsoft.ApiManagement",
+        "resource_scope": "",  # the docs print null; azurerm's code and tests give ""
+        "resource_type": "hostnameConfigurations",
+        "subscription_id": RM_SUB,
+    }
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            f"{RM_RG}/providers/Microsoft.Chaos/targets/target1",
+            {
+                "resource_provider": "Microsoft.Chaos",
+                "resource_type": "targets",
+                "resource_name": "target1",
+                "full_resource_type": "Microsoft.Chaos/targets",
+                "resource_scope": RM_RG,
+                "resource_group_name": "",  # the resource group is inside the scope
+            },
+        ),
+        (
+            f"{RM_RG}/providers/Microsoft.Storage/storageAccounts/mystorageaccount/providers/Microsoft.EventGrid/eventSubscriptions/event1",
+            {
+                "resource_provider": "Microsoft.EventGrid",
+                "resource_type": "eventSubscriptions",
+                "resource_name": "event1",
+                "full_resource_type": "Microsoft.EventGrid/eventSubscriptions",
+                "resource_scope": f"{RM_RG}/providers/Microsoft.Storage/storageAccounts/mystorageaccount",
+            },
+        ),
+        (
+            f"/subscriptions/{RM_SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/win11/versions/1.0.0",
+            {
+                "resource_provider": "Microsoft.Compute",
+                "resource_type": "versions",
+                "resource_name": "1.0.0",
+                "resource_group_name": "rg",
+                "full_resource_type": "Microsoft.Compute/galleries/images/versions",
+                "parent_resources": {"galleries": "g", "images": "win11"},
+            },
+        ),
+        (
+            # the next-to-last static segment is the type, whatever it is (parse_resource_id.go)
+            f"/subscriptions/{RM_SUB}",
+            {"subscription_id": RM_SUB, "resource_type": "subscriptions", "full_resource_type": "/subscriptions"},
+        ),
+    ],
+)
+def test_azurerm_parse_resource_id(azurerm, given, expected):
+    parsed = call(azurerm, "parse_resource_id", given)
+    assert {k: parsed[k] for k in expected} == expected
+
+
+def test_azurerm_parse_resource_id_errors(azurerm):
+    assert call(azurerm, "parse_resource_id", "") == ("error", "Got empty ID", None)
+    unknown = f"{RM_RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1"
+    assert call(azurerm, "parse_resource_id", unknown) == (
+        "error",
+        f"could not determine resource ID type from {unknown}, ID may be malformed or currently not supported in the provider",
+        None,
+    )
+    kind, message, arg = call(azurerm, "parse_resource_id", f"/subscriptions//resourceGroups/rg/providers/Microsoft.Web/sites/s1")
+    assert (kind, arg) == ("error", None)
+    assert message.startswith("Parsing Resource ID Error: parsing the Site ID: the segment at position 1 didn't match\n")
+    assert "(which should be the UUID of the Azure Subscription)." in message
 
 
 # --- the call itself --------------------------------------------------------------------------
