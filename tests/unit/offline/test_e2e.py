@@ -235,3 +235,79 @@ def test_count_on_a_computed_id_fails_as_with_the_real_provider(tmp_path, tf_env
     message = " ".join(failure.value.cmd_error.split())
     assert "Invalid count argument" in message
     assert 'The "count" value depends on resource attributes that cannot be determined until apply' in message
+
+
+FUNCTIONS = (
+    PROVIDERS
+    + """
+locals {
+  vnet_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/myResourceGroup/providers/Microsoft.Network/virtualNetworks/myVNet"
+}
+
+output "vnet" {
+  value = provider::azapi::parse_resource_id("Microsoft.Network/virtualNetworks", local.vnet_id)
+}
+
+output "subnet_id" {
+  value = provider::azapi::resource_group_resource_id("0000", "rg1", "Microsoft.Network/virtualNetworks/subnets", ["vnet1", "snet1"])
+}
+
+output "normalised" {
+  value = provider::azurerm::normalise_resource_id("/Subscriptions/12345678-1234-9876-4563-123456789012/resourcegroups/import-example")
+}
+
+output "host_pool_name" {
+  value = provider::azurerm::parse_resource_id("/subscriptions/0000/resourceGroups/rg/providers/Microsoft.DesktopVirtualization/hostPools/hp1").resource_name
+}
+"""
+)
+
+BAD_CALLS = """
+output "wrong_type" {
+  value = provider::azapi::parse_resource_id("Microsoft.Network/virtualNetworks", "/subscriptions/0000/resourceGroups/rg")
+}
+
+output "null_id" {
+  value = provider::azurerm::normalise_resource_id(null)
+}
+"""
+
+
+def test_provider_functions_through_terraform(tmp_path, tf_env):
+    tf = terraform(tmp_path, FUNCTIONS, tf_env)
+    outputs = tf.plan(output=True).outputs
+    assert outputs["vnet"] == {
+        "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/myResourceGroup/providers/Microsoft.Network/virtualNetworks/myVNet",
+        "name": "myVNet",
+        "parent_id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/myResourceGroup",
+        "parts": {
+            "providers": "Microsoft.Network",
+            "resourceGroups": "myResourceGroup",
+            "subscriptions": "00000000-0000-0000-0000-000000000000",
+            "virtualNetworks": "myVNet",
+        },
+        "provider_namespace": "Microsoft.Network",
+        "resource_group_name": "myResourceGroup",
+        "subscription_id": "00000000-0000-0000-0000-000000000000",
+        "type": "Microsoft.Network/virtualNetworks",
+    }
+    assert outputs["subnet_id"] == (
+        "/subscriptions/0000/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/snet1"
+    )
+    assert outputs["normalised"] == "/subscriptions/12345678-1234-9876-4563-123456789012/resourceGroups/import-example"
+    assert outputs["host_pool_name"] == "hp1"
+
+    # The provider's own error, and Terraform's check of the declared signature (no nulls).
+    (tmp_path / "bad.tf").write_text(BAD_CALLS)
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        tf.plan()
+    message = " ".join(failure.value.cmd_error.split())
+    assert "Error in function call" in message
+    assert (
+        'Call to function "provider::azapi::parse_resource_id" failed: failed to parse resource ID(resourceType: '
+        "Microsoft.Network/virtualNetworks@latest, resourceId: /subscriptions/0000/resourceGroups/rg): `resource_id` "
+        "and `type` are not matched, expect `type` to be Microsoft.Resources/resourceGroups, but got "
+        "Microsoft.Network/virtualNetworks."
+    ) in message
+    assert "Invalid function argument" in message
+    assert 'Invalid value for "id" parameter: argument must not be null.' in message
