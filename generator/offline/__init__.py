@@ -1,7 +1,9 @@
 """The offline provider: a Terraform plugin (protocol 6) that stands in for azurerm, azapi and time, with a simulated Azure behind its applies.
 
 Modules, lowest first: `wire` (cty types and values, msgpack/JSON), `proto` (tfplugin6 messages),
-`schema` (schema JSON -> protobuf and cty types, cached), `fixture` (the pretend Azure identity
+`functions` (provider functions: signatures and calls) with `azapi_functions` and
+`azurerm_functions` (each provider's, as it computes them), `schema` (schema JSON -> protobuf
+and cty types, cached; with the provider's functions), `fixture` (the pretend Azure identity
 and clock), `walk` (schema-driven value walks), `resources` (per-type replace rules and computed
 values); the simulated cloud: `cloud` (what exists, the clock), `customizers` (whether a build's
 PowerShell steps fail), `services` (each service's rules, with sources), `azapi_types` and
