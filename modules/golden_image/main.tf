@@ -144,6 +144,23 @@ resource "azapi_resource" "this" {
   lifecycle {
     ignore_changes = [body, tags, identity]
 
+    # The build VM runs the source image, so a V2 image needs a size that runs Generation 2 VMs:
+    # not the A-family (Basic_A*, Standard_A*, Av2) or the original NC and NV sizes, which are
+    # Generation 1 only ("Support for Generation 2 VMs on Azure"). Other spellings of a size
+    # (Azure compares them case-insensitively) are not second-guessed.
+    precondition {
+      condition     = var.hyper_v_generation != "V2" || !can(regex("^(Basic_A[0-9]+|Standard_A[0-9]+m?(_v2)?|Standard_NC(6|12|24|24r)|Standard_NV(6|12|24))$", local.vm_size))
+      error_message = "The build VM size ${local.vm_size} runs Generation 1 VMs only, but hyper_v_generation = \"V2\": choose a size of another family, such as Standard_D2s_v5."
+    }
+
+    # Image Builder can only grow the source image's OS disk (image-builder-json.md, osDiskSizeGB),
+    # and the Windows 10 and 11 marketplace images (MicrosoftWindowsDesktop's office-365,
+    # windows-10, windows-11) have a 127 GiB one ("the default OS disk is usually 127 GiB").
+    precondition {
+      condition     = var.os_disk_size_gb == 0 || var.os_disk_size_gb >= 127 || !(lower(var.base_image_publisher) == "microsoftwindowsdesktop" && contains(["office-365", "windows-10", "windows-11"], lower(var.base_image_offer)))
+      error_message = "os_disk_size_gb = ${var.os_disk_size_gb} is smaller than the 127 GB OS disk of the ${var.base_image_offer} source image, and Image Builder can only grow it: use 0 (the source image's size) or at least 127."
+    }
+
     precondition {
       condition     = var.gallery_image_storage_account_type == null || var.storage_account_type == null || var.gallery_image_storage_account_type == var.storage_account_type
       error_message = "storage_account_type = '${var.storage_account_type == null ? "" : var.storage_account_type}' and gallery_image_storage_account_type = '${var.gallery_image_storage_account_type == null ? "" : var.gallery_image_storage_account_type}' are two spellings of one setting with different values; set only one of them."

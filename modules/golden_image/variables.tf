@@ -26,8 +26,8 @@ variable "image_template_name" {
   description = "Azure Image Builder template name."
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9._-]{1,64}$", var.image_template_name))
-    error_message = "image_template_name must be 1-64 characters of letters, digits, '-', '_' and '.' (the Image Builder name pattern ^[A-Za-z0-9-_.]{1,64}$)."
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", var.image_template_name))
+    error_message = "image_template_name must be 1-64 characters of letters, digits, '-', '_' and '.' (the Image Builder name pattern ^[A-Za-z0-9-_.]{1,64}$), starting with a letter or digit (it also names the template's identity)."
   }
 }
 
@@ -151,13 +151,13 @@ variable "copied_versions" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for name, copy in var.copied_versions : can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", name))])
-    error_message = "copied_versions keys must be gallery image versions such as \"1.2.0\"."
+    condition     = alltrue([for name, copy in var.copied_versions : can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", name)) && alltrue([for part in split(".", name) : try(tonumber(part) <= 2147483647, false)])])
+    error_message = "copied_versions keys must be gallery image versions such as \"1.2.0\": three dot-separated whole numbers, each at most 2147483647."
   }
 
   validation {
-    condition     = alltrue([for name, copy in var.copied_versions : can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft[.]Compute/galleries/[^/]+/images/[^/]+/versions/[0-9]+[.][0-9]+[.][0-9]+$", copy.source_version_id))])
-    error_message = "copied_versions source_version_id values must be gallery image version IDs (.../providers/Microsoft.Compute/galleries/<gallery>/images/<image>/versions/<MAJOR.MINOR.PATCH>)."
+    condition     = alltrue([for name, copy in var.copied_versions : can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft[.]Compute/galleries/[^/]+/images/[^/]+/versions/[0-9]+[.][0-9]+[.][0-9]+$", copy.source_version_id))])
+    error_message = "copied_versions source_version_id values must be gallery image version IDs (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<image>/versions/<MAJOR.MINOR.PATCH>)."
   }
 }
 
@@ -173,8 +173,8 @@ variable "existing_gallery_id" {
   description = "Resource ID of an existing Azure Compute Gallery to publish into instead of creating `gallery_name`, so several module instances (e.g. dev and prod images) share one gallery. Pass another instance's `gallery_id` output; its last segment must equal `gallery_name`."
 
   validation {
-    condition     = var.existing_gallery_id == null || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+$", var.existing_gallery_id))
-    error_message = "existing_gallery_id must be a gallery resource ID of the form /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<name>."
+    condition     = var.existing_gallery_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+$", var.existing_gallery_id))
+    error_message = "existing_gallery_id must be a gallery resource ID of the form /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<name>."
   }
 }
 
@@ -276,7 +276,7 @@ variable "install_windows_updates" {
 variable "os_disk_size_gb" {
   type        = number
   default     = 127
-  description = "OS disk size of the build VM in GB; it can only grow the source image's disk (0 keeps the source size)."
+  description = "OS disk size of the build VM in GB; it can only grow the source image's disk (0 keeps the source size), which is 127 GB for the Windows 10 and 11 marketplace images."
 
   validation {
     condition     = floor(var.os_disk_size_gb) == var.os_disk_size_gb && var.os_disk_size_gb >= 0 && var.os_disk_size_gb <= 4095
@@ -381,6 +381,11 @@ variable "tags" {
   default     = {}
   description = "Tags applied to every resource the module creates."
   nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 50 && alltrue([for name, value in var.tags : length(name) <= 512 && length(value) <= 256 && !can(regex("[<>%&\\\\?/]", name))])
+    error_message = "tags must be at most 50 tags, with names of at most 512 characters and none of <, >, %, &, \\, ? or /, and values of at most 256 characters."
+  }
 }
 
 variable "trusted_launch_supported" {
@@ -392,7 +397,7 @@ variable "trusted_launch_supported" {
 variable "vm_size" {
   type        = string
   default     = null
-  description = "Size of the temporary build VM. `null` means `Standard_D2s_v3`. Alias `build_vm_size`."
+  description = "Size of the temporary build VM; a `V2` image needs one that runs Generation 2 VMs (not the A-family or the original NC and NV sizes). `null` means `Standard_D2s_v3`. Alias `build_vm_size`."
 
   validation {
     condition     = var.vm_size == null || can(regex("^(Standard|Basic)_[A-Za-z0-9_]+$", coalesce(var.vm_size, "Standard_D2s_v3")))

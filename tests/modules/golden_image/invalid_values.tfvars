@@ -30,3 +30,4 @@ os_disk_size_gb                    = 5000
 run_output_name                    = "bad name"
 rbac_propagation_seconds           = 2.5
 copied_versions                    = { "1.2" = { source_version_id = "/subscriptions/x/images/i/versions/1.2.0" } }
+tags                               = { "Cost/Center" = "avd" }

@@ -38,7 +38,7 @@ def test_each_validation_fires_with_its_own_message():
     catalog = load_catalog(REPO / "catalog/golden_image.yaml", REPO)
     errors = _plan_error(HERE / "invalid_values.tfvars")
     validated = [(v.name, check.error_message) for v in catalog.variables for check in v.validations]
-    assert len(validated) == 32
+    assert len(validated) == 33
     for name, message in validated:
         expected = " ".join(message.split())
         matching = [e for e in errors if f"var.{name} is" in e and expected in e]
@@ -266,3 +266,59 @@ def test_without_a_build_only_the_gallery_the_definition_and_the_copies_remain()
     }))
     excluded = {name: plan.values[f'azapi_resource.copied_version["{name}"]']["body"]["properties"]["publishingProfile"]["excludeFromLatest"] for name in ("1.2.0", "1.3.0")}
     assert excluded == {"1.2.0": True, "1.3.0": False}
+
+
+# --- what Azure accepts (issue 14's input audit) ---------------------------------------------------
+# Each rule refuses the value Azure would refuse, with its own message, at plan; the value at the
+# edge of what Azure takes plans. Every case plans in the one initialised copy of the module.
+SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000001"
+GALLERY = f"{SUBSCRIPTION}/resourceGroups/shared-rg/providers/Microsoft.Compute/galleries/avd_golden_images"
+SOURCE_VERSION = f"{SUBSCRIPTION}/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/dev/images/d/versions/1.2.0"
+COPY = {"build_enabled": False}
+TAGS = "tags must be at most 50 tags, with names of at most 512 characters and none of <, >, %, &, \\, ? or /"
+GENERATION_2 = 'runs Generation 1 VMs only, but hyper_v_generation = "V2"'
+DISK = "is smaller than the 127 GB OS disk of the office-365 source image, and Image Builder can only grow it"
+
+
+@pytest.mark.parametrize("variables,message", [
+    # The template's identity is named after it, and identity names start with a letter or digit.
+    ({"image_template_name": "-avd-template"}, "image_template_name must be 1-64 characters of letters, digits, '-', '_' and '.'"),
+    ({"image_template_name": "_avd"}, "starting with a letter or digit (it also names the template's identity)"),
+    ({"image_template_name": "1" + "a._-" * 15 + "abc"}, None),
+    # A gallery ID's subscription is a GUID; a gallery image (or another resource) is no gallery.
+    ({"existing_gallery_id": GALLERY.replace("00000000-0000-0000-0000-000000000001", "my-subscription")}, "existing_gallery_id must be a gallery resource ID"),
+    ({"existing_gallery_id": f"{GALLERY}/images/avd-win11-m365"}, "existing_gallery_id must be a gallery resource ID"),
+    ({"existing_gallery_id": GALLERY}, None),
+    # Copied versions: the name is a gallery version of 32-bit numbers, the source a version's ID.
+    ({**COPY, "copied_versions": {"2147483648.0.0": {"source_version_id": SOURCE_VERSION}}}, "copied_versions keys must be gallery image versions such as \"1.2.0\": three dot-separated whole numbers, each at most 2147483647."),
+    ({**COPY, "copied_versions": {"2147483647.0.1": {"source_version_id": SOURCE_VERSION}}}, None),
+    ({**COPY, "copied_versions": {"1.2.0": {"source_version_id": SOURCE_VERSION.replace("/galleries/dev/images/d/versions/1.2.0", "/disks/build-os-disk")}}}, "copied_versions source_version_id values must be gallery image version IDs"),
+    ({**COPY, "copied_versions": {"1.2.0": {"source_version_id": SOURCE_VERSION.replace("00000000-0000-0000-0000-000000000001", "0")}}}, "copied_versions source_version_id values must be gallery image version IDs"),
+    # Tags: 50 at most, names up to 512 characters without <>%&\?/, values up to 256.
+    ({"tags": {f"tag{i}": "v" for i in range(51)}}, TAGS),
+    ({"tags": {"Cost?Center": "avd"}}, TAGS),
+    ({"tags": {"n" * 513: "v"}}, TAGS),
+    ({"tags": {"Owner": "v" * 257}}, TAGS),
+    ({"tags": {**{f"tag{i}": "v" * 256 for i in range(49)}, "n" * 512: "a/b?<>%&"}}, None),
+    # A V2 image builds on a size that runs Generation 2 VMs (not the A-family, the original NC or NV).
+    ({"vm_size": "Standard_A4_v2"}, f"The build VM size Standard_A4_v2 {GENERATION_2}"),
+    ({"build_vm_size": "Basic_A2"}, f"The build VM size Basic_A2 {GENERATION_2}"),
+    ({"vm_size": "Standard_NV12"}, f"The build VM size Standard_NV12 {GENERATION_2}"),
+    ({"vm_size": "Standard_NV12ads_A10_v5"}, None),
+    ({"vm_size": "Standard_A4_v2", "hyper_v_generation": "V1", "trusted_launch_supported": False}, None),
+    # Image Builder only grows the source's OS disk: 127 GB for the Windows 10 and 11 images.
+    ({"os_disk_size_gb": 126}, f"os_disk_size_gb = 126 {DISK}"),
+    ({"os_disk_size_gb": 0}, None),
+    ({"os_disk_size_gb": 127}, None),
+    ({"os_disk_size_gb": 64, "base_image_publisher": "MicrosoftWindowsServer", "base_image_offer": "WindowsServer", "base_image_sku": "2022-datacenter-azure-edition-smalldisk"}, None),
+], ids=lambda value: None if isinstance(value, dict) else "accepted" if value is None else "refused")
+def test_what_azure_refuses_fails_at_plan_with_its_message(variables, message):
+    ws = workspace(MODULE, "vendored")
+    if message is None:
+        ws.plan([DEFAULTS], variables)
+        return
+    with pytest.raises(PlanError) as info:
+        ws.plan([DEFAULTS], variables)
+    errors = _errors(info.value)
+    assert len(errors) == 1, errors
+    assert " ".join(message.split()) in errors[0]

@@ -42,6 +42,7 @@ NOT_EXACT = {
     ("env", "session_host_subnet_prefix", 0): "IPv6 CIDRs are checked for characters and prefix length only (IPv4 exactly)",
     ("session-hosts", "admin_password", 0): "length() counts grapheme clusters, minLength/maxLength code points",
     ("golden_image", "script_uris", 0): "length() counts grapheme clusters, minLength code points",
+    ("golden_image", "tags", 0): "length() counts grapheme clusters, maxLength code points",
 }
 
 
@@ -310,6 +311,7 @@ def test_plan_fixtures_pass(avdgen, fixture, module):
 
 # Sample values for the differential test: valid and invalid, with the corners where RE2, ECMA-262
 # and Python disagree (a trailing newline, Unicode case folding, Unicode spaces, leading zeros).
+_GUID = "00000000-0000-0000-0000-000000000001"
 _IDS = [
     "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g",
     "/SUBSCRIPTIONS/0000/resourcegroups/rg/PROVIDERS/microsoft.compute/GALLERIES/g",
@@ -325,6 +327,19 @@ _IDS = [
     "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s/x",
     "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.DesktopVirtualization/hostPools/hp",
     "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.DesktopVirtualization/hostPools/",
+    # Subscriptions are GUIDs; an image is a managed image, a gallery definition or version, or a
+    # community or shared gallery's; disks, snapshots and VMs are not images.
+    *(f"/subscriptions/{_GUID}/resourceGroups/rg/providers/{tail}" for tail in [
+        "Microsoft.Compute/galleries/g", "Microsoft.Compute/galleries/g/images/d", "Microsoft.Compute/galleries/g/images/d/versions/1.2.0",
+        "Microsoft.Compute/galleries/g/images/d/versions/latest", "microsoft.compute/GALLERIES/g/images/d/versions/LATEST",
+        "Microsoft.Compute/galleries/g/images/d/versions/1.2", "Microsoft.Compute/galleries/g/images/d/versions/la\u017ftest",
+        "Microsoft.Compute/images/m", "Microsoft.Compute/disks/osdisk", "Microsoft.Compute/snapshots/s", "Microsoft.Compute/virtualMachines/vm",
+        "Microsoft.Network/virtualNetworks/v/subnets/s", "Microsoft.DesktopVirtualization/hostPools/hp",
+    ]),
+    f"/subscriptions/{_GUID.upper()}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d",
+    f"/subscriptions/{_GUID[:-1]}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d",
+    "/communityGalleries/cg-0000/images/d", "/communityGalleries/cg-0000/images/d/versions/1.0.0", "/sharedGalleries/sg/images/d/versions/latest",
+    "/sharedGalleries/sg/images/d/versions/x", "/communityGalleries/cg/images/",
 ]
 STRINGS = [
     "", " ", "\t", "\u0085", "\u00a0", "\u3000", "\ufeff", " x ", "a", "A", "e", "\u00e9", "eastus", "East US", "westus2",
@@ -340,16 +355,43 @@ STRINGS = [
     "4", "BreadthFirst", "DepthFirst", "aib_gallery", "marketplace", "manual_gallery", "10.10.0.0/16", "10.10.1.0/24",
     "010.0.0.0/024", "0010.0.0.0/8", "256.0.0.0/8", "10.0.0.0/33", "10.0.0.0", "10.0.0/8", "::1/128", "fd00::/8",
     "2001:db8::/32", "::ffff:10.0.0.0/104", "1.2.3.4/32", "0.0.0.0/0", " 10.0.0.0/8", "10.0.0.0/8\n", *_IDS,
+    # VM sizes: Generation 1 only, Premium Storage or not, other spellings.
+    "Standard_A2_v2", "Standard_A8m_v2", "Standard_A7", "Standard_NC6", "Standard_NC24r", "Standard_NC6s_v3", "Standard_NV12",
+    "Standard_NV6ads_A10_v5", "Standard_NC4as_T4_v3", "Standard_D4_v5", "Standard_D2_v2", "Standard_DS2_v2", "Standard_GS5",
+    "Standard_M128", "Standard_M8-2ms_v2", "Standard_DC8_v2", "Standard_E4-2ads_v5", "Standard_E104i_v5", "standard_d4_v5",
+    "Standard_B2ms", "Standard_F4", "Standard_H16r", "Basic_A0",
+    # Domains, accounts, passwords, subnets, prefixes and template names.
+    "corp.example.com", "corp", "-corp.com", "corp-.com", "a..b", "a.", "a" * 63 + ".com", "a" * 64 + ".com", ("a" * 62 + ".") * 4 + "abc",
+    "CORP\\joiner", "joiner@corp.example.com", "svc-join", "j[o]in", "avdadmin.", "Test1", "support_388945a0", "ADMIN1", "john.",
+    "offline-Placeholder-1", "alllowercase1234", "ALLUPPER_lower", "Abcdefghijkl", "abcdefghijk1!", "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9ABCabc",
+    "10.10.1.0/29", "10.10.1.0/30", "10.0.0.0/1", "10.0.0.0/2", "10.0.0.0/029", "1", "a-", "1-", "-tmpl", "_tmpl", ".tmpl", "t.mpl_",
 ]
 NUMBERS = [-1, 0, 0.5, 1, 1.5, 2, 5, 6, 9, 10, 11, 27, 28, 99, 100, 240, 960, 961, 4095, 4096, 4095.5, 999999, 1000000, 5.0]
 MAPS = {
     "map(list(string))": [{}, {"a": ["x"]}, {"10-x": ["a", "b"]}, {"bad key": ["x"]}, {"a": []}, {"a" * 64: ["x"]}, {"a" * 65: ["x"]}, {"-a": ["x"]}, {"\u00e9": ["x"]}],
-    "map(string)": [{}, {"k": "https://x"}, {"k": "https://"}, {"k": "http://x"}, {"bad key": "https://x"}, {"k": "HTTPS://x"}, {"a" * 65: "https://x"}],
+    "map(string)": [{}, {"k": "https://x"}, {"k": "https://"}, {"k": "http://x"}, {"bad key": "https://x"}, {"k": "HTTPS://x"}, {"a" * 65: "https://x"},
+                    # tags: names, values, counts
+                    {"a/b": "x"}, {"a\\b": "x"}, {"a?": "x"}, {"<": ""}, {"50%": "x"}, {"R&D": "x"}, {"": ""}, {"Owner": "a/b?<>%&"},
+                    {"a" * 512: "v"}, {"a" * 513: "v"}, {"k": "v" * 256}, {"k": "v" * 257},
+                    {f"t{i}": "v" for i in range(50)}, {f"t{i}": "v" for i in range(51)},
+                    {f"t{i}": "v" for i in range(47)}, {f"t{i}": "v" for i in range(48)},
+                    {**{f"t{i}": "v" for i in range(48)}, "Environment": "x"}, {**{f"t{i}": "v" for i in range(49)}, "Environment": "x"},
+                    {**{f"t{i}": "v" for i in range(47)}, "Environment": "x", "Workload": "y", "ManagedBy": "z"},
+                    {**{f"t{i}": "v" for i in range(48)}, "Environment": "x", "Workload": "y", "ManagedBy": "z"}],
 }
+# Marketplace images, every attribute given (the version's default applies only through Terraform's
+# variable handling, not in the console).
+_IMAGE = {"publisher": "MicrosoftWindowsDesktop", "offer": "office-365", "sku": "win11-24h2-avd-m365", "version": "latest"}
+MAPS['object({ publisher = string, offer = string, sku = string, version = optional(string, "latest") })'] = [
+    _IMAGE, {**_IMAGE, "version": "26100.2894.250113"}, {**_IMAGE, "version": "Latest"}, {**_IMAGE, "version": "1.2"},
+    {**_IMAGE, "version": "1.2.3\n"}, {**_IMAGE, "publisher": ""}, {**_IMAGE, "offer": " "}, {**_IMAGE, "sku": "\u00a0"},
+    {**_IMAGE, "sku": " x "}, {**_IMAGE, "publisher": None},
+]
 # Hosts by name (every attribute given: Terraform fills absent optional ones before validating).
-_HOST_NAMES = ["avd-sh-0", "a1", "a", "1a", "a-", "a" * 15, "a" * 16, "bad name", "avd_sh"]
+_HOST_NAMES = ["avd-sh-0", "a1", "a", "1a", "a-", "a" * 15, "a" * 16, "bad name", "avd_sh", "123", "0", "1-2", "-a", "a.b"]
 MAPS["map(object({\n  image_id           = optional(string)\n  allow_new_sessions = optional(bool)\n}))"] = [
     {}, *({name: {"image_id": None, "allow_new_sessions": None}} for name in _HOST_NAMES),
+    *({"avd-sh-0": {"image_id": i, "allow_new_sessions": True}} for i in _IDS),
 ]
 MAPS["map(object({\n  image_version      = optional(string)\n  allow_new_sessions = optional(bool)\n}))"] = [
     {}, *({name: {"image_version": None, "allow_new_sessions": False}} for name in _HOST_NAMES),
