@@ -22,6 +22,18 @@ locals {
   domain_ou_path     = var.domain_ou_path == null ? "" : var.domain_ou_path # "" = the domain's default OU
   host_pool_name     = element(split("/", var.host_pool_id), length(split("/", var.host_pool_id)) - 1)
 
+  # What vm_size's name says it supports (sizes are checked as Azure's canonical names; another
+  # spelling is given the benefit of the doubt). Generation 1 only: the A-family (Basic_A*,
+  # Standard_A*, Av2) and the original NC and NV sizes ("Support for Generation 2 VMs on Azure").
+  # Premium SSD: an 's' among the size's features ("Azure VM sizes naming conventions": "s =
+  # Premium Storage capable"), or a family whose sizes take Premium SSD without it (M, as those
+  # docs note; DS and GS, named before the convention; DC, e.g. Standard_DC8_v2); never Basic.
+  _generation_1_only_size = can(regex("^(Basic_A[0-9]+|Standard_A[0-9]+m?(_v2)?|Standard_NC(6|12|24|24r)|Standard_NV(6|12|24))$", var.vm_size))
+  _premium_storage_size = !can(regex("^Basic_", var.vm_size)) && (
+    !can(regex("^Standard_[A-Z]+[0-9]+(-[0-9]+)?[a-z]*(_[A-Za-z0-9]+)*$", var.vm_size)) ||
+    can(regex("^Standard_([A-Z]+[0-9]+(-[0-9]+)?[a-z]*s[a-z]*(_[A-Za-z0-9]+)*|(DC|DS|GS|M)[0-9][A-Za-z0-9_-]*)$", var.vm_size))
+  )
+
   # Image IDs in precedence order; the VM preconditions reject more than one. Azure VMs do not
   # accept ".../versions/latest": the image definition ID means the newest version.
   _image_ids = {

@@ -81,6 +81,14 @@ resource "azurerm_windows_virtual_machine" "this" {
       condition     = length(each.key) <= 15
       error_message = "VM name ${each.key} is longer than Windows' 15-character computer name limit; shorten vm_name_prefix (or the name in hosts)."
     }
+    precondition {
+      condition     = !(var.secure_boot_enabled || var.vtpm_enabled) || !local._generation_1_only_size
+      error_message = "vm_size ${var.vm_size} runs Generation 1 VMs only, but Trusted Launch (secure_boot_enabled, vtpm_enabled) needs Generation 2: choose a size of another family, such as Standard_D4s_v5."
+    }
+    precondition {
+      condition     = !contains(["Premium_LRS", "Premium_ZRS"], var.os_disk_storage_account_type) || local._premium_storage_size
+      error_message = "vm_size ${var.vm_size} takes no Premium SSD disks, but os_disk_storage_account_type is ${var.os_disk_storage_account_type}: choose a size with an 's' among its features (Standard_D4s_v5, not Standard_D4_v5), or a Standard SSD type."
+    }
   }
 }
 

@@ -8,7 +8,12 @@ variable "admin_password" {
 
   validation {
     condition     = length(var.admin_password) >= 12 && length(var.admin_password) <= 123
-    error_message = "admin_password must be 12-123 characters (Azure also requires three of lower case, upper case, digit, symbol)."
+    error_message = "admin_password must be 12-123 characters."
+  }
+
+  validation {
+    condition     = length([for class in ["[a-z]", "[A-Z]", "[0-9]", "[^0-9A-Za-z]"] : class if can(regex(class, var.admin_password))]) >= 3
+    error_message = "admin_password must contain three of these four: a lower case letter, an upper case letter, a digit, a special character (anything else, '_' included)."
   }
 }
 
@@ -17,8 +22,8 @@ variable "host_pool_id" {
   description = "Resource ID of the AVD host pool the session hosts register with."
 
   validation {
-    condition     = can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.DesktopVirtualization/hostPools/[^/]+$", var.host_pool_id))
-    error_message = "host_pool_id must be a host pool resource ID (.../providers/Microsoft.DesktopVirtualization/hostPools/<name>)."
+    condition     = can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.DesktopVirtualization/hostPools/[^/]+$", var.host_pool_id))
+    error_message = "host_pool_id must be a host pool resource ID (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.DesktopVirtualization/hostPools/<name>)."
   }
 }
 
@@ -26,6 +31,11 @@ variable "hostpool_registration_token" {
   type        = string
   description = "Host pool registration token; it only reaches the VMs in the agent extension's protected settings."
   sensitive   = true
+
+  validation {
+    condition     = length(trimspace(var.hostpool_registration_token)) > 0
+    error_message = "hostpool_registration_token must not be empty."
+  }
 }
 
 variable "location" {
@@ -53,8 +63,8 @@ variable "subnet_id" {
   description = "Resource ID of the subnet the session hosts' network interfaces join."
 
   validation {
-    condition     = can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.subnet_id))
-    error_message = "subnet_id must be a subnet resource ID (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>)."
+    condition     = can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.subnet_id))
+    error_message = "subnet_id must be a subnet resource ID (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>)."
   }
 }
 
@@ -64,8 +74,8 @@ variable "admin_username" {
   description = "Local administrator name of every session host."
 
   validation {
-    condition     = !contains(["admin", "administrator", "user", "root", "guest"], lower(var.admin_username)) && can(regex("^[A-Za-z0-9._-]{1,20}$", var.admin_username))
-    error_message = "admin_username must be 1-20 letters, digits, '.', '_' or '-', and not a name Azure reserves (admin, administrator, user, root, guest)."
+    condition     = !contains(["administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5"], lower(var.admin_username)) && can(regex("^[A-Za-z0-9._-]{0,19}[A-Za-z0-9_-]$", var.admin_username))
+    error_message = "admin_username must be 1-20 letters, digits, '.', '_' or '-', not ending with '.', and not a name Azure disallows (administrator, admin, user, user1, test, user2, test1, user3, admin1, 1, 123, a, actuser, adm, admin2, aspnet, backup, console, david, guest, john, owner, root, server, sql, support, support_388945a0, sys, test2, test3, user4, user5; in any case)."
   }
 }
 
@@ -96,6 +106,11 @@ variable "custom_image_id" {
   type        = string
   default     = null
   description = "Image resource ID used when `use_custom_image` is true; a `.../versions/latest` ID is deployed as its image definition, which Azure resolves to the newest version."
+
+  validation {
+    condition     = var.custom_image_id == null || can(regex("(?i)^(/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/(images/[^/]+|galleries/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?)|/(communityGalleries|sharedGalleries)/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?)$", coalesce(var.custom_image_id, "-")))
+    error_message = "custom_image_id must be an image resource ID: a managed image (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/images/<name>), a gallery image definition or version (.../providers/Microsoft.Compute/galleries/<gallery>/images/<definition>[/versions/<MAJOR.MINOR.PATCH or latest>]), or a community or shared gallery image (/communityGalleries/<gallery>/images/<definition>[/versions/<version>], /sharedGalleries/...)."
+  }
 }
 
 variable "domain_admin_password" {
@@ -103,18 +118,33 @@ variable "domain_admin_password" {
   default     = null
   description = "Password of `domain_admin_username`. Pass it as `TF_VAR_domain_admin_password` or from Key Vault; it only reaches the VM in the extension's protected settings."
   sensitive   = true
+
+  validation {
+    condition     = var.domain_admin_password == null || try(length(var.domain_admin_password) > 0, false)
+    error_message = "domain_admin_password must not be empty (null when there is no domain join)."
+  }
 }
 
 variable "domain_admin_username" {
   type        = string
   default     = null
   description = "Account allowed to join computers to the domain (without the domain prefix)."
+
+  validation {
+    condition     = var.domain_admin_username == null || can(regex("^[^\"/\\\\\\[\\]:;|=,+*?<>@]{1,20}$", coalesce(var.domain_admin_username, "\\")))
+    error_message = "domain_admin_username must be the account's logon name without the domain (not \"CORP\\name\" or \"name@corp.example.com\"): 1-20 characters, none of \" / \\ [ ] : ; | = , + * ? < > @."
+  }
 }
 
 variable "domain_name" {
   type        = string
   default     = null
   description = "Active Directory domain to join, such as `corp.example.com`."
+
+  validation {
+    condition     = var.domain_name == null || (length(coalesce(var.domain_name, "-")) <= 255 && can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", coalesce(var.domain_name, "-"))))
+    error_message = "domain_name must be a DNS domain name such as \"corp.example.com\": dot-separated labels of letters, digits and '-' (not at a label's start or end), at most 63 characters each and 255 in all."
+  }
 }
 
 variable "domain_ou_path" {
@@ -135,8 +165,8 @@ variable "gallery_image_version_id" {
   description = "Azure Compute Gallery image to deploy, either a pinned version (`.../versions/1.0.0`, golden_image's `image_version_id`) or an image definition (newest version, golden_image's `latest_image_reference`). Takes precedence over every other image input."
 
   validation {
-    condition     = var.gallery_image_version_id == null || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+/images/[^/]+(/versions/[^/]+)?$", coalesce(var.gallery_image_version_id, "-")))
-    error_message = "gallery_image_version_id must be a gallery image definition or image version resource ID (.../galleries/<gallery>/images/<definition>[/versions/<version>])."
+    condition     = var.gallery_image_version_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?$", coalesce(var.gallery_image_version_id, "-")))
+    error_message = "gallery_image_version_id must be a gallery image definition or image version resource ID (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>[/versions/<MAJOR.MINOR.PATCH or latest>])."
   }
 }
 
@@ -150,8 +180,13 @@ variable "hosts" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for name, host in var.hosts : can(regex("^[A-Za-z][A-Za-z0-9-]{0,13}[A-Za-z0-9]$", name))])
-    error_message = "hosts keys must be VM names of 2-15 letters, digits and '-', starting with a letter and not ending with '-'."
+    condition     = alltrue([for name, host in var.hosts : can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,13}[A-Za-z0-9])?$", name)) && !can(regex("^[0-9]+$", name))])
+    error_message = "hosts keys must be VM names of 1-15 letters, digits and '-', starting with a letter or digit, not ending with '-' and not all digits."
+  }
+
+  validation {
+    condition     = alltrue([for name, host in var.hosts : host.image_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?$", coalesce(host.image_id, "-")))])
+    error_message = "hosts image_id values must be gallery image definition or image version resource IDs (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>[/versions/<MAJOR.MINOR.PATCH or latest>])."
   }
 }
 
@@ -159,24 +194,44 @@ variable "image_offer" {
   type        = string
   default     = "office-365"
   description = "Marketplace image offer, the last fallback."
+
+  validation {
+    condition     = length(trimspace(var.image_offer)) > 0
+    error_message = "image_offer must not be empty."
+  }
 }
 
 variable "image_publisher" {
   type        = string
   default     = "MicrosoftWindowsDesktop"
   description = "Marketplace image publisher, the last fallback."
+
+  validation {
+    condition     = length(trimspace(var.image_publisher)) > 0
+    error_message = "image_publisher must not be empty."
+  }
 }
 
 variable "image_sku" {
   type        = string
   default     = "win11-24h2-avd-m365"
   description = "Marketplace image SKU, the last fallback (Windows 11 24H2 multi-session with Microsoft 365 Apps; 22H2 left servicing in October 2025)."
+
+  validation {
+    condition     = length(trimspace(var.image_sku)) > 0
+    error_message = "image_sku must not be empty."
+  }
 }
 
 variable "image_version" {
   type        = string
   default     = "latest"
   description = "Marketplace image version, the last fallback."
+
+  validation {
+    condition     = var.image_version == "latest" || can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.image_version))
+    error_message = "image_version must be \"latest\" or a marketplace version of three dot-separated numbers, such as \"26100.2894.250113\"."
+  }
 }
 
 variable "join_type" {
@@ -205,6 +260,11 @@ variable "marketplace_image_reference" {
   type        = object({ publisher = string, offer = string, sku = string, version = optional(string, "latest") })
   default     = null
   description = "Marketplace image to deploy when no image ID is given; null falls back to `image_publisher`, `image_offer`, `image_sku` and `image_version`."
+
+  validation {
+    condition     = var.marketplace_image_reference == null || try(alltrue([for value in [var.marketplace_image_reference.publisher, var.marketplace_image_reference.offer, var.marketplace_image_reference.sku] : length(trimspace(value)) > 0]) && (var.marketplace_image_reference.version == "latest" || can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.marketplace_image_reference.version))), false)
+    error_message = "marketplace_image_reference must name a publisher, an offer and a SKU (none of them empty), and a version that is \"latest\" or three dot-separated numbers such as \"26100.2894.250113\"."
+  }
 }
 
 variable "os_disk_storage_account_type" {
@@ -238,11 +298,11 @@ variable "secure_boot_enabled" {
 variable "source_image_id" {
   type        = string
   default     = null
-  description = "Image resource ID to deploy (gallery image version or definition, or managed image), as the seed's pilot and rollback examples use it. Used when `gallery_image_version_id` is null."
+  description = "Image resource ID to deploy (gallery image version or definition, managed image, or a community or shared gallery's image), as the seed's pilot and rollback examples use it. Used when `gallery_image_version_id` is null."
 
   validation {
-    condition     = var.source_image_id == null || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Compute/", coalesce(var.source_image_id, "-")))
-    error_message = "source_image_id must be a Microsoft.Compute image resource ID (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/...)."
+    condition     = var.source_image_id == null || can(regex("(?i)^(/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/(images/[^/]+|galleries/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?)|/(communityGalleries|sharedGalleries)/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?)$", coalesce(var.source_image_id, "-")))
+    error_message = "source_image_id must be an image resource ID: a managed image (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/images/<name>), a gallery image definition or version (.../providers/Microsoft.Compute/galleries/<gallery>/images/<definition>[/versions/<MAJOR.MINOR.PATCH or latest>]), or a community or shared gallery image (/communityGalleries/<gallery>/images/<definition>[/versions/<version>], /sharedGalleries/...)."
   }
 }
 
@@ -251,6 +311,11 @@ variable "tags" {
   default     = {}
   description = "Tags applied to every resource the module creates."
   nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 50 && alltrue([for name, value in var.tags : length(name) <= 512 && length(value) <= 256 && !can(regex("[<>%&\\\\?/]", name))])
+    error_message = "tags must be at most 50 tags, with names of at most 512 characters and none of <, >, %, &, \\, ? or /, and values of at most 256 characters."
+  }
 }
 
 variable "use_custom_image" {
@@ -276,15 +341,15 @@ variable "vm_name_prefix" {
   description = "Prefix of the VM and computer names; with the `-<index>` suffix a name must fit Windows' 15-character computer name limit."
 
   validation {
-    condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,11}[A-Za-z0-9]$", var.vm_name_prefix))
-    error_message = "vm_name_prefix must be 2-13 characters of letters, digits and '-', starting with a letter and not ending with '-'."
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,12}$", var.vm_name_prefix))
+    error_message = "vm_name_prefix must be 1-13 characters of letters, digits and '-', starting with a letter or digit."
   }
 }
 
 variable "vm_size" {
   type        = string
   default     = "Standard_D4s_v5"
-  description = "Size of the session host VMs."
+  description = "Size of the session host VMs; with Trusted Launch on, one that runs Generation 2 VMs, and with a Premium OS disk, one that takes Premium SSD (an `s` among its features, such as `Standard_D4s_v5`)."
 
   validation {
     condition     = can(regex("^(Standard|Basic)_[A-Za-z0-9_]+$", var.vm_size))
