@@ -97,6 +97,11 @@ variable "admin_username" {
   type        = string
   default     = "avdadmin"
   description = "Local administrator name of the session hosts."
+
+  validation {
+    condition     = !contains(["administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5"], lower(var.admin_username)) && can(regex("^[A-Za-z0-9._-]{0,19}[A-Za-z0-9_-]$", var.admin_username))
+    error_message = "admin_username must be 1-20 letters, digits, '.', '_' or '-', not ending with '.', and not a name Azure disallows (administrator, admin, user, user1, test, user2, test1, user3, admin1, 1, 123, a, actuser, adm, admin2, aspnet, backup, console, david, guest, john, owner, root, server, sql, support, support_388945a0, sys, test2, test3, user4, user5; in any case)."
+  }
 }
 
 variable "desktop_admin_principal_ids" {
@@ -132,12 +137,22 @@ variable "domain_admin_username" {
   type        = string
   default     = null
   description = "Account allowed to join computers to the domain."
+
+  validation {
+    condition     = var.domain_admin_username == null || can(regex("^[^\"/\\\\\\[\\]:;|=,+*?<>@]{1,20}$", coalesce(var.domain_admin_username, "\\")))
+    error_message = "domain_admin_username must be the account's logon name without the domain (not \"CORP\\name\" or \"name@corp.example.com\"): 1-20 characters, none of \" / \\ [ ] : ; | = , + * ? < > @."
+  }
 }
 
 variable "domain_name" {
   type        = string
   default     = null
   description = "Active Directory domain the session hosts join; null for Microsoft Entra ID join."
+
+  validation {
+    condition     = var.domain_name == null || (length(coalesce(var.domain_name, "-")) <= 255 && can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", coalesce(var.domain_name, "-"))))
+    error_message = "domain_name must be a DNS domain name such as \"corp.example.com\": dot-separated labels of letters, digits and '-' (not at a label's start or end), at most 63 characters each and 255 in all."
+  }
 }
 
 variable "domain_ou_path" {
@@ -159,8 +174,8 @@ variable "golden_image_promoted_versions" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for version in var.golden_image_promoted_versions : can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", version))])
-    error_message = "golden_image_promoted_versions entries must be gallery image versions such as \"1.2.0\"."
+    condition     = alltrue([for version in var.golden_image_promoted_versions : can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", version)) && alltrue([for part in split(".", version) : try(tonumber(part) <= 2147483647, false)])])
+    error_message = "golden_image_promoted_versions entries must be gallery image versions such as \"1.2.0\": three dot-separated whole numbers, each at most 2147483647."
   }
 }
 
@@ -207,6 +222,11 @@ variable "manual_gallery_image_id" {
   type        = string
   default     = null
   description = "Gallery image version or definition ID for `manual_gallery` (an image imported by hand)."
+
+  validation {
+    condition     = var.manual_gallery_image_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?$", coalesce(var.manual_gallery_image_id, "-")))
+    error_message = "manual_gallery_image_id must be a gallery image definition or image version resource ID (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>[/versions/<MAJOR.MINOR.PATCH or latest>])."
+  }
 }
 
 variable "marketplace_image" {
@@ -219,6 +239,11 @@ variable "marketplace_image" {
   }
   description = "Marketplace image for the `marketplace` strategy (the seed's rollback target)."
   nullable    = false
+
+  validation {
+    condition     = try(alltrue([for value in [var.marketplace_image.publisher, var.marketplace_image.offer, var.marketplace_image.sku] : length(trimspace(value)) > 0]) && (var.marketplace_image.version == "latest" || can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.marketplace_image.version))), false)
+    error_message = "marketplace_image must name a publisher, an offer and a SKU (none of them empty), and a version that is \"latest\" or three dot-separated numbers such as \"26100.2894.250113\"."
+  }
 }
 
 variable "pilot_image_version" {
@@ -227,8 +252,8 @@ variable "pilot_image_version" {
   description = "The golden image version of the pilot hosts (`pilot_session_host_count`); null, the newest version when they were created. `avdgen rollout` sets it, replacing the pilot first."
 
   validation {
-    condition     = var.pilot_image_version == null || can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", var.pilot_image_version))
-    error_message = "pilot_image_version must be a gallery image version such as \"1.2.0\"."
+    condition     = var.pilot_image_version == null || (can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", var.pilot_image_version)) && alltrue([for part in split(".", coalesce(var.pilot_image_version, "-")) : try(tonumber(part) <= 2147483647, false)]))
+    error_message = "pilot_image_version must be a gallery image version such as \"1.2.0\": three dot-separated whole numbers, each at most 2147483647."
   }
 }
 
@@ -295,24 +320,59 @@ variable "session_host_image_strategy" {
 variable "session_host_name_prefix" {
   type        = string
   default     = "avd-sh"
-  description = "Prefix of the session host names (`<prefix>-0`, ...); the pilot pool uses `<prefix>p`."
+  description = "Prefix of the session host names (`<prefix>-0`, ...); the pilot pool uses `<prefix>p`. Every name must fit Windows' 15-character computer name limit."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,12}$", var.session_host_name_prefix))
+    error_message = "session_host_name_prefix must be 1-13 characters of letters, digits and '-', starting with a letter or digit."
+  }
+
+  validation {
+    condition     = (length(var.session_hosts) > 0 || length(var.session_host_name_prefix) + 1 + length(format("%d", floor(max(var.session_host_count - 1, 0)))) <= 15) && (var.pilot_session_host_count == 0 || length(var.session_host_name_prefix) + 3 <= 15)
+    error_message = "session_host_name_prefix is too long for Windows' 15-character computer names: \"<prefix>-<n>\" takes at most 13 characters (12 from 11 session hosts on), and with a pilot \"<prefix>p-<n>\" at most 12."
+  }
 }
 
 variable "session_host_subnet_prefix" {
   type        = string
   default     = "10.10.1.0/24"
-  description = "Address prefix of the session hosts' subnet, inside `address_space`."
+  description = "Address prefix of the session hosts' subnet, IPv4 from /2 to /29, inside `address_space`."
 
   validation {
     condition     = can(cidrhost(var.session_host_subnet_prefix, 0))
     error_message = "session_host_subnet_prefix must be a CIDR block such as \"10.10.1.0/24\"."
+  }
+
+  validation {
+    condition     = try(!strcontains(var.session_host_subnet_prefix, ":") && cidrhost(var.session_host_subnet_prefix, 0) != "" && tonumber(split("/", var.session_host_subnet_prefix)[1]) >= 2 && tonumber(split("/", var.session_host_subnet_prefix)[1]) <= 29, false)
+    error_message = "session_host_subnet_prefix must be an IPv4 CIDR block from /2 to /29, such as \"10.10.1.0/24\" (the session hosts need IPv4 addresses)."
+  }
+
+  validation {
+    condition     = anytrue([for space in var.address_space : try(tonumber(split("/", var.session_host_subnet_prefix)[1]) >= tonumber(split("/", space)[1]) && cidrhost("${cidrhost(var.session_host_subnet_prefix, 0)}/${split("/", space)[1]}", 0) == cidrhost(space, 0), false)])
+    error_message = "session_host_subnet_prefix must lie inside one of address_space's blocks."
   }
 }
 
 variable "session_host_vm_size" {
   type        = string
   default     = "Standard_D4s_v5"
-  description = "Size of the session host VMs."
+  description = "Size of the session host VMs; the hosts are Trusted Launch VMs with Premium SSD OS disks, so a Generation 2 size that takes Premium SSD, such as `Standard_D4s_v5`."
+
+  validation {
+    condition     = can(regex("^(Standard|Basic)_[A-Za-z0-9_]+$", var.session_host_vm_size))
+    error_message = "session_host_vm_size must be an Azure VM size name such as \"Standard_D4s_v5\"."
+  }
+
+  validation {
+    condition     = !can(regex("^(Basic_A[0-9]+|Standard_A[0-9]+m?(_v2)?|Standard_NC(6|12|24|24r)|Standard_NV(6|12|24))$", var.session_host_vm_size))
+    error_message = "session_host_vm_size must run Generation 2 VMs, which Trusted Launch session hosts are: not an A-family (Basic_A*, Standard_A*) or original NC or NV size."
+  }
+
+  validation {
+    condition     = !can(regex("^Basic_", var.session_host_vm_size)) && (!can(regex("^Standard_[A-Z]+[0-9]+(-[0-9]+)?[a-z]*(_[A-Za-z0-9]+)*$", var.session_host_vm_size)) || can(regex("^Standard_([A-Z]+[0-9]+(-[0-9]+)?[a-z]*s[a-z]*(_[A-Za-z0-9]+)*|(DC|DS|GS|M)[0-9][A-Za-z0-9_-]*)$", var.session_host_vm_size)))
+    error_message = "session_host_vm_size must take Premium SSD disks (the session hosts' OS disks are Premium_LRS): a size with an 's' among its features, such as Standard_D4s_v5 (not Standard_D4_v5), or a DC, DS, GS or M size."
+  }
 }
 
 variable "session_hosts" {
@@ -325,13 +385,13 @@ variable "session_hosts" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for name, host in var.session_hosts : can(regex("^[A-Za-z][A-Za-z0-9-]{0,13}[A-Za-z0-9]$", name))])
-    error_message = "session_hosts keys must be VM names of 2-15 letters, digits and '-', starting with a letter and not ending with '-'."
+    condition     = alltrue([for name, host in var.session_hosts : can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,13}[A-Za-z0-9])?$", name)) && !can(regex("^[0-9]+$", name))])
+    error_message = "session_hosts keys must be VM names of 1-15 letters, digits and '-', starting with a letter or digit, not ending with '-' and not all digits."
   }
 
   validation {
-    condition     = alltrue([for name, host in var.session_hosts : host.image_version == null || can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", host.image_version))])
-    error_message = "session_hosts image_version values must be gallery image versions such as \"1.2.0\"."
+    condition     = alltrue([for name, host in var.session_hosts : host.image_version == null || (can(regex("^[0-9]+[.][0-9]+[.][0-9]+$", host.image_version)) && alltrue([for part in split(".", coalesce(host.image_version, "-")) : try(tonumber(part) <= 2147483647, false)]))])
+    error_message = "session_hosts image_version values must be gallery image versions such as \"1.2.0\": three dot-separated whole numbers, each at most 2147483647."
   }
 
   validation {
@@ -350,4 +410,14 @@ variable "tags" {
   default     = {}
   description = "Tags added to the environment's common tags (Environment, Workload, ManagedBy)."
   nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 50 && alltrue([for name, value in var.tags : length(name) <= 512 && length(value) <= 256 && !can(regex("[<>%&\\\\?/]", name))])
+    error_message = "tags must be at most 50 tags, with names of at most 512 characters and none of <, >, %, &, \\, ? or /, and values of at most 256 characters."
+  }
+
+  validation {
+    condition     = length(setunion(keys(var.tags), ["Environment", "Workload", "ManagedBy"])) <= 50
+    error_message = "tags can add at most 47 tags to the common Environment, Workload and ManagedBy tags: Azure allows 50 on a resource."
+  }
 }

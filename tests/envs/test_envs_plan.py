@@ -195,3 +195,71 @@ def test_removing_a_session_host_plans_the_removal_of_its_registration():
     assert actions[f'module.session_hosts.azapi_resource_action.unregister["{gone}'] == ["delete"]  # DELETE .../sessionHosts/avd-prd-sh-2
     assert actions[f'module.session_hosts.azurerm_windows_virtual_machine.this["{gone}'] == ["delete"]
     assert all(gone in address for address in actions), actions
+
+
+# --- what Azure accepts (issue 14's input audit) ---------------------------------------------------
+INVALID = {  # variable: the messages of the validations its value in invalid_values.tfvars breaks
+    "tags": ["tags must be at most 50 tags, with names of at most 512 characters and none of <, >, %, &, \\, ? or /"],
+    "golden_image_promoted_versions": ["golden_image_promoted_versions entries must be gallery image versions such as \"1.2.0\": three dot-separated whole numbers, each at most 2147483647."],
+    "pilot_image_version": ["pilot_image_version must be a gallery image version such as \"1.2.0\": three dot-separated whole numbers"],
+    "session_hosts": ["session_hosts keys must be VM names of 1-15 letters, digits and '-'", "session_hosts image_version values must be gallery image versions"],
+    "marketplace_image": ["marketplace_image must name a publisher, an offer and a SKU (none of them empty)"],
+    "session_host_vm_size": ["session_host_vm_size must run Generation 2 VMs", "session_host_vm_size must take Premium SSD disks"],
+    "admin_username": ["admin_username must be 1-20 letters, digits, '.', '_' or '-', not ending with '.', and not a name Azure disallows"],
+    "domain_name": ["domain_name must be a DNS domain name"],
+    "domain_admin_username": ["domain_admin_username must be the account's logon name without the domain"],
+    "session_host_subnet_prefix": ["session_host_subnet_prefix must be an IPv4 CIDR block from /2 to /29"],
+}
+
+
+def test_each_input_azure_refuses_fails_with_its_own_message():
+    with pytest.raises(PlanError) as info:
+        workspace(REPO / "envs/prod", "vendored").plan([SECRETS, REPO / "tests/envs/invalid_values.tfvars"])
+    errors = _errors(info.value)
+    for name, messages in INVALID.items():
+        for message in messages:
+            assert [e for e in errors if re.search(rf"var\.{name}\b", e) and message in e], f"no error for var.{name} with {message!r}"
+    assert len(errors) == sum(map(len, INVALID.values())), errors
+
+
+SIXTEEN = {"session_host_name_prefix": "abcdefghijklm"}  # 13 characters: "-0" to "-9" fit, "-10" does not
+TAGS_48 = {f"tag{i}": "v" for i in range(48)}
+
+
+@pytest.mark.parametrize("variables,message", [
+    # The session host subnet: IPv4 (the hosts' NICs need an IPv4 address), /2 to /29, inside the VNet.
+    ({"session_host_subnet_prefix": "fd00:10:10:1::/64", "address_space": ["10.10.0.0/16", "fd00:10:10::/48"]}, "session_host_subnet_prefix must be an IPv4 CIDR block from /2 to /29"),
+    ({"session_host_subnet_prefix": "10.10.1.0/29"}, None),
+    ({"session_host_subnet_prefix": "10.30.1.0/24"}, "session_host_subnet_prefix must lie inside one of address_space's blocks."),
+    ({"session_host_subnet_prefix": "10.10.0.0/15"}, "session_host_subnet_prefix must lie inside one of address_space's blocks."),
+    ({"session_host_subnet_prefix": "10.30.1.0/24", "address_space": ["10.10.0.0/16", "10.30.0.0/16"]}, None),
+    # Every host name fits in 15 characters: the pool's "<prefix>-<n>" and the pilot's "<prefix>p-<n>".
+    ({"session_host_name_prefix": "-avd"}, "session_host_name_prefix must be 1-13 characters of letters, digits and '-', starting with a letter or digit."),
+    ({**SIXTEEN, "session_host_count": 11}, "session_host_name_prefix is too long for Windows' 15-character computer names"),
+    ({**SIXTEEN, "session_host_count": 10}, None),
+    ({**SIXTEEN, "session_host_count": 11, "session_hosts": {f"avd-dev-sh-{i}": {} for i in range(11)}}, None),
+    ({**SIXTEEN, "pilot_session_host_count": 1}, "session_host_name_prefix is too long for Windows' 15-character computer names"),
+    ({"session_host_name_prefix": "abcdefghijkl", "pilot_session_host_count": 1, "session_host_count": 99}, None),
+    # 50 tags on a resource, the three common ones included.
+    ({"tags": {**TAGS_48}}, "tags can add at most 47 tags to the common Environment, Workload and ManagedBy tags"),
+    ({"tags": {**TAGS_48, "Environment": "dev", "ManagedBy": "Terraform"}}, "tags can add at most 47 tags"),
+    ({"tags": {**{f"tag{i}": "v" for i in range(47)}, "Environment": "dev", "Workload": "AVD", "ManagedBy": "Terraform"}}, None),
+    # Session host sizes: Generation 2 (Trusted Launch) and Premium SSD OS disks.
+    ({"session_host_vm_size": "D4s_v5"}, 'session_host_vm_size must be an Azure VM size name such as "Standard_D4s_v5".'),
+    ({"session_host_vm_size": "Standard_D4_v5"}, "session_host_vm_size must take Premium SSD disks (the session hosts' OS disks are Premium_LRS)"),
+    ({"session_host_vm_size": "Standard_D4ds_v5"}, None),
+    # A manually imported image is a gallery image definition or version.
+    ({"session_host_image_strategy": "manual_gallery", "manual_gallery_image_id": f"{SUBSCRIPTION}/resourceGroups/images-rg/providers/Microsoft.Compute/images/hand-made"}, "manual_gallery_image_id must be a gallery image definition or image version resource ID"),
+    ({"session_host_image_strategy": "marketplace", "enable_golden_image": False,
+      "marketplace_image": {"publisher": "MicrosoftWindowsDesktop", "offer": "windows-11", "sku": "win11-24h2-avd", "version": "26100.2894.250113"}}, None),
+], ids=lambda value: None if isinstance(value, dict) else "accepted" if value is None else "refused")
+def test_what_azure_refuses_fails_at_plan(variables, message):
+    ws = workspace(REPO / "envs/dev", "vendored")
+    if message is None:
+        ws.plan([SECRETS], variables)
+        return
+    with pytest.raises(PlanError) as info:
+        ws.plan([SECRETS], variables)
+    errors = _errors(info.value)
+    assert len(errors) == 1, errors
+    assert message in errors[0]

@@ -35,6 +35,8 @@ NOT_EXPRESSIBLE = {
     "JSON Schema cannot compare two values of the instance",
     ("env", "golden_image", 0): "compares golden_image.location and replication_regions with var.location; "
     "JSON Schema cannot compare two values of the instance",
+    ("env", "session_host_subnet_prefix", 2): "checks that the prefix lies inside one of address_space's blocks; "
+    "JSON Schema cannot compare two values of the instance",
 }
 # Mirrors that are exact except where noted (the differential test avoids these corners).
 NOT_EXACT = {
@@ -44,6 +46,8 @@ NOT_EXACT = {
     ("golden_image", "script_uris", 0): "length() counts grapheme clusters, minLength code points",
     ("golden_image", "tags", 0): "length() counts grapheme clusters, maxLength code points",
     ("session-hosts", "tags", 0): "length() counts grapheme clusters, maxLength code points",
+    ("env", "tags", 0): "length() counts grapheme clusters, maxLength code points",
+    ("env", "session_host_name_prefix", 1): "session_host_count above 100 (refused by its own rule) is not mirrored",
 }
 
 
@@ -496,7 +500,7 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
                 entry = next(e for e in schema["allOf"] if e["errorMessage"] == check.error_message)
                 assert entry[VALIDATION_OF] == variable.name
                 entries[check.condition] = entry
-    assert len(entries) == 5
+    assert len(entries) == 6
     defaults = {v.name: v.default for v in env.variables if v.has_default}
     cases = []
     for strategy in (..., "aib_gallery", "marketplace", "manual_gallery"):
@@ -514,6 +518,27 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
     verdicts = _terraform_says([c for _, c, _ in cases], tmp_path)
     wrong = [f"{given}: {entry['errorMessage']}: terraform {said}" for (given, _, entry), said in zip(cases, verdicts) if Validator(entry).is_valid(given) != said]
     assert not wrong, "\n".join(wrong[:20])
+
+
+def test_the_name_prefix_length_check_agrees_with_terraform(catalogs, tmp_path):
+    """session_host_name_prefix against session_host_count, session_hosts and the pilot: each name
+    "<prefix>-<n>" and "<prefix>p-<n>" fits in 15 characters."""
+    env = catalogs["env"]
+    (check,) = [c for c in env.variable("session_host_name_prefix").validations if reads_other_variables(env.variable("session_host_name_prefix"), c)]
+    entry = next(e for e in _schema(REPO / "envs/dev/terraform.tfvars.schema.json")["allOf"] if e["errorMessage"] == check.error_message)
+    defaults = {v.name: v.default for v in env.variables if v.has_default}
+    cases = []
+    for prefix in (..., "a" * 11, "a" * 12, "a" * 13, "a" * 14):
+        for count in (..., 1, 2, 10, 10.5, 11, 99, 100, 0, -3):
+            for hosts in (..., {}, {"h-0": {"image_version": None, "allow_new_sessions": None}}):
+                for pilot in (..., 0, 1, 9, 1.5):
+                    given = {k: v for k, v in {"session_host_name_prefix": prefix, "session_host_count": count, "session_hosts": hosts,
+                                               "pilot_session_host_count": pilot}.items() if v is not ...}
+                    cases.append((given, _substitute(check.condition, {**defaults, **given})))
+    verdicts = _terraform_says([c for _, c in cases], tmp_path)
+    wrong = [f"{given}: terraform {said}" for (given, _), said in zip(cases, verdicts) if Validator(entry).is_valid(given) != said]
+    assert not wrong, "\n".join(wrong[:20])
+    assert verdicts.count(False) > 50 and verdicts.count(True) > 50
 
 
 def test_a_broken_mirror_is_a_catalog_error_with_its_line(project, avdgen):
