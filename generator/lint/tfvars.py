@@ -5,9 +5,10 @@ line and the variable (`envs/dev/terraform.tfvars:19: variable golden_image.imag
 with the catalog's own error message where the schema mirrors a validation. Input that cannot be
 read or parsed raises TfvarsError (exit code 2).
 
-python-hcl2 8 keeps no source positions for attribute values, so lines come from a small scanner
-over the source text (`key_lines`), which understands strings, comments, heredocs and brackets
-well enough to find where each key and list element starts.
+An HCL file is read as Terraform reads it (tfvars_hcl.py: heredocs keep their last newline,
+references, function calls and blocks are refused at their line, literal expressions are
+evaluated); a `.tfvars.json` file is plain JSON, and its lines come from a small scanner over the
+source text (`key_lines`).
 
 Patterns are evaluated as ECMA-262 (JSON Schema's regex dialect, which editors use), not as Python
 `re`: `$` is the end of the text only, and `.`, `\\d`, `\\w`, `\\s` keep their ECMA meaning.
@@ -18,29 +19,20 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any, Iterator
 
-import hcl2
 import jsonschema
-from hcl2 import SerializationOptions
 
 from ..catalog.value_schema import VALIDATION_OF
 from ..errors import GeneratorError
 from ..render.tfvars_schema import ENV_SCHEMA, MODULE_SCHEMA
+from .tfvars_hcl import parse_tfvars
 
 KeyPath = tuple[str | int, ...]
-
-# Plain values: strings without quotes and escapes resolved, heredocs as their text, numbers as numbers.
-_HCL_VALUES = SerializationOptions(
-    strip_string_quotes=True, explicit_blocks=False, with_comments=False, preserve_heredocs=False, preserve_scientific_notation=False
-)
-# A string with an interpolation or directive is an expression; its value is only known to Terraform.
-_TEMPLATE = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
-
 
 class TfvarsError(GeneratorError):
     """A tfvars file or schema that cannot be read or parsed (exit code 2)."""
@@ -64,8 +56,19 @@ def is_json(path: Path) -> bool:
     return path.name.endswith(".json")
 
 
-def read_tfvars(path: Path, display: str) -> tuple[dict[str, Any], str]:
-    """(values, source text) of a tfvars file; TfvarsError naming file:line when it does not parse."""
+@dataclass
+class Tfvars:
+    """A tfvars file as Terraform reads it, before any variable's type is checked."""
+
+    values: dict[str, Any]
+    lines: dict[KeyPath, int]  # where each name, object key and list element is
+    duplicates: list[tuple[str, int, int]]  # (name, line, first line)
+    refused: list[tuple[KeyPath, int, str]] = field(default_factory=list)  # what Terraform rejects outright
+    broken: set[str] = field(default_factory=set)  # names whose value could not be read
+
+
+def read_tfvars(path: Path, display: str) -> Tfvars:
+    """A tfvars file's values and where they are; TfvarsError naming file:line when it does not parse."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -77,14 +80,17 @@ def read_tfvars(path: Path, display: str) -> tuple[dict[str, Any], str]:
             raise TfvarsError("invalid tfvars file", [f"{display}:{exc.lineno}: {exc.msg}"]) from None
         if not isinstance(data, dict):
             raise TfvarsError("invalid tfvars file", [f"{display}:1: a .tfvars.json file holds one JSON object"])
-        return data, text
+        # Terraform reads a .tfvars.json without an evaluation context: "${...}" is plain text there.
+        lines, duplicates = key_lines(text, json_mode=True)
+        return Tfvars(data, lines, duplicates)
     try:
-        data = hcl2.loads(text, serialization_options=_HCL_VALUES)
+        parsed = parse_tfvars(text)
     except Exception as exc:  # python-hcl2 raises lark errors of many kinds
         line = getattr(exc, "line", None) or 1
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise TfvarsError("invalid tfvars file", [f"{display}:{line}: python-hcl2 cannot parse it: {first}"]) from None
-    return data, text
+    refused = [(p.path, p.line, p.message) for p in parsed.problems]
+    return Tfvars(parsed.values, parsed.lines, parsed.duplicates, refused, parsed.broken)
 
 
 def read_schema(path: Path) -> dict[str, Any]:
@@ -299,17 +305,6 @@ def _label(path: KeyPath) -> str:
     return out
 
 
-def _expressions(value: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
-    if isinstance(value, str) and _TEMPLATE.search(value):
-        yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _expressions(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _expressions(item, (*path, index))
-
-
 def _annotations(schema: dict[str, Any], schema_path) -> tuple[str | None, str | None]:
     """The innermost `errorMessage` and `x-validation-of` on the way to the failing keyword."""
     message = owner = None
@@ -342,17 +337,17 @@ def _default_message(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-def check_values(data: dict[str, Any], text: str, schema: dict[str, Any], display: str, json_mode: bool = False) -> list[Problem]:
-    """Every way `data` (parsed from `text`) breaks `schema`, one Problem each, sorted by line."""
-    lines, duplicates = key_lines(text, json_mode)
-    problems = {Problem(display, line, name, f"set twice (first at line {first}); Terraform rejects the file") for name, line, first in duplicates}
-    skipped = set(_expressions(data))
-    for error in Validator(schema).iter_errors(data):
+def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str) -> list[Problem]:
+    """Every way the file's values break `schema`, and what Terraform refuses before that, one
+    Problem each, sorted by line."""
+    lines = tfvars.lines
+    problems = {Problem(display, line, name, f"set twice (first at line {first}); Terraform rejects the file") for name, line, first in tfvars.duplicates}
+    problems |= {Problem(display, line, _label(path), message) for path, line, message in tfvars.refused}
+    broken = tfvars.broken
+    for error in Validator(schema).iter_errors(tfvars.values):
         path: KeyPath = tuple(error.absolute_path)
         if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
             path = (*path, error.instance)  # the offending key itself
-        if any(path[:i] in skipped for i in range(len(path) + 1)):
-            continue
         message, owner = _annotations(schema, error.schema_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict) and message is None:
             declared = error.schema.get("properties", {})
@@ -365,11 +360,16 @@ def check_values(data: dict[str, Any], text: str, schema: dict[str, Any], displa
             continue
         if error.validator == "required" and message is None and (missing := re.match(r"^'(.+)' is a required property$", error.message)):
             where = (*path, missing.group(1))
+            if where[0] in broken:
+                continue  # reported where its value is
             what = "required variable has no value" if not path else "required attribute is missing"
             problems.add(Problem(display, _line(lines, path) if path else 1, _label(where), what))
             continue
         if owner is not None:
-            # A check across variables: name the variable whose validation it mirrors.
+            # A check across variables: name the variable whose validation it mirrors. Not when a
+            # value could not be read: the check would see the variable as unset.
+            if broken:
+                continue
             line = lines.get((owner,)) or _line(lines, path)
             problems.add(Problem(display, line, owner, message or _default_message(error)))
             continue
@@ -383,8 +383,7 @@ def check_values(data: dict[str, Any], text: str, schema: dict[str, Any], displa
 def check_file(path: Path, schema_path: Path, display: str | None = None) -> list[Problem]:
     display = display or str(path)
     schema = read_schema(schema_path)
-    data, text = read_tfvars(path, display)
-    return check_values(data, text, schema, display, json_mode=is_json(path))
+    return check_values(read_tfvars(path, display), schema, display)
 
 
 # --- which file, which schema -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from generator.catalog.hcl_types import type_schema
 from generator.catalog.value_schema import VALIDATION_OF, allows_null, reads_other_variables
 from generator.render.tfvars_schema import catalog_schema, render_schemas
 from generator.lint.tfvars import Validator, ecma_regex, key_lines, read_tfvars
+from generator.lint.tfvars_hcl import parse_tfvars
 
 from project_paths import REPO
 
@@ -171,7 +172,7 @@ def test_duplicates_nested_keys_and_expressions(avdgen, tmp_path):
         'gallery_name          = "avd_golden_images"\n'
         'image_definition_name = "avd-win11-m365"\n'
         'image_template_name   = "avd-golden-image-template"\n'
-        "replica_count         = 1 + 1 # an expression: Terraform's to evaluate\n"
+        "replica_count         = 1 + 1 # a literal expression: 2\n"
         "inline_scripts = {\n"
         '  "10-ok" = ["echo"]\n'
         '  "bad key" = ["echo"]\n'
@@ -185,6 +186,115 @@ def test_duplicates_nested_keys_and_expressions(avdgen, tmp_path):
         f'{path}:9: variable inline_scripts["bad key"]: {_message("golden_image", "inline_scripts")}',
         f"{path}:11: variable location: set twice (first at line 2); Terraform rejects the file",
     ]
+
+
+_GOLDEN_REQUIRED = (
+    'resource_group_name   = "avd-dev-rg"\n'
+    'gallery_name          = "avd_golden_images"\n'
+    'image_definition_name = "avd-win11-m365"\n'
+    'image_template_name   = "avd-golden-image-template"\n'
+)
+
+
+def _golden(avdgen, tmp_path, text: str):
+    path = tmp_path / "x.tfvars"
+    path.write_text(_GOLDEN_REQUIRED + text)
+    result = avdgen(REPO, "validate-vars", str(path), "--module", "golden_image")
+    return path, result
+
+
+def test_heredocs_are_read_as_terraform_reads_them():
+    """Values checked against `terraform plan` of an output (Terraform 1.11): <<EOT keeps the
+    last newline, <<-EOT drops the smallest indentation of the lines that are not blank."""
+    text = (
+        "o = <<-EOT\n    hi ${1 + 2}\n      there\n \n  $${x}\n    EOT\n"
+        "p = <<EOT\n  keep\nEOT\n"
+        "t = <<-EOT\n\ttab\n\t  x\n  EOT\n"
+        "e = <<EOT\nEOT\n"
+        "b = <<-EOT\n\n    x\n\n    EOT\n"
+    )
+    assert parse_tfvars(text).values == {"o": "  hi 3\n    there\n \n${x}\n", "p": "  keep\n", "t": "tab\n  x\n", "e": "", "b": "\nx\n\n"}
+
+
+def test_literal_expressions_are_evaluated_as_terraform_does():
+    text = (
+        'a = { a = 1, a = 2, "q r" = "x\\n", (1) = true, null = 1 }\n'
+        "b = [for x in [1, 2] : x * 2]\n"
+        'c = "${1 + 1}"\n'
+        'd = 1 + "2"\n'
+        'e = true ? 1 : "a"\n'
+        'f = "e\\u0301"\n'
+        'g = "%{ if true }x%{ else }y%{ endif }"\n'
+        "h = 0.1 + 0.2\n"
+        "i = -7 % 3\n"
+        "j = [1, 2][0]\n"
+        'k = { a = 1 }.a\n'
+        "m = 007\n"
+        "n = 1e3\n"
+        'r = "a$${x}b%%{y}"\n'
+        's = 1 == "1"\n'
+    )
+    assert parse_tfvars(text).values == {
+        "a": {"a": 2, "q r": "x\n", "1": True, "null": 1}, "b": [2, 4], "c": 2, "d": 3, "e": "1", "f": "\u00e9", "g": "x",
+        "h": 0.3, "i": -1, "j": 1, "k": 1, "m": 7, "n": 1000, "r": "a${x}b%{y}", "s": False,
+    }
+
+
+def test_a_heredoc_value_keeps_its_newline(avdgen, tmp_path):
+    path, result = _golden(avdgen, tmp_path, "location = <<EOT\neastus\nEOT\n")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"{path}:5: variable location: {_message('golden_image', 'location')}"]
+    path, result = _golden(avdgen, tmp_path, 'location = "eastus"\ninline_scripts = {\n  "10-x" = [<<-EOT\n    Write-Host hi\n    EOT\n  ]\n}\n')
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"${var.region}"', "Variables not allowed: a tfvars value cannot refer to var.region; write the value itself"),
+        ("local.region", "Variables not allowed: a tfvars value cannot refer to local.region; write the value itself"),
+        ('"east${local.n}"', "Variables not allowed: a tfvars value cannot refer to local.n; write the value itself"),
+        ('lower("EASTUS")', "Function calls not allowed: a tfvars value cannot call lower(); write the value itself"),
+        ('"${lower("EASTUS")}"', "Function calls not allowed: a tfvars value cannot call lower(); write the value itself"),
+        # Terraform takes these; validate-vars does not evaluate them, and says so rather than pass them.
+        ('["eastus"][*]', "validate-vars cannot evaluate a splat expression here; write the value itself"),
+        ('"east\\qus"', 'Invalid escape sequence: \\q (a string allows \\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN)'),
+    ],
+)
+def test_references_and_function_calls_are_refused_at_their_line(avdgen, tmp_path, value, message):
+    path, result = _golden(avdgen, tmp_path, f"location = {value}\n")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"{path}:5: variable location: {message}"]
+
+
+def test_a_reference_inside_an_object_names_its_attribute_and_line(avdgen, tmp_path):
+    path, result = _golden(avdgen, tmp_path, 'location = "eastus"\ntags = {\n  a = "x"\n  b = var.b\n}\n')
+    assert result.stdout.splitlines() == [f"{path}:8: variable tags.b: Variables not allowed: a tfvars value cannot refer to var.b; write the value itself"]
+
+
+def test_an_expression_is_checked_by_its_value(avdgen, tmp_path):
+    path, result = _golden(avdgen, tmp_path, 'location = "eastus"\nreplica_count = 10 + 5\n')
+    assert result.stdout.splitlines() == [f"{path}:6: variable replica_count: {_message('golden_image', 'replica_count')}"]
+
+
+def test_a_block_is_one_error_at_its_own_line(avdgen, tmp_path):
+    text = DEV.read_text().replace("golden_image = {", "golden_image {")
+    bad = tmp_path / "terraform.tfvars"
+    bad.write_text(text)
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{bad}:{_lines_of(text, '^golden_image {')}: variable golden_image: Blocks are not allowed here: set it as an attribute, golden_image = {{ ... }}"
+    ]
+
+
+def test_json_strings_are_literal_text(avdgen, tmp_path):
+    """Terraform reads a .tfvars.json without an evaluation context: "${...}" is not a template."""
+    values = {**parse_tfvars(_GOLDEN_REQUIRED).values, "location": "${var.region}"}
+    path = tmp_path / "x.tfvars.json"
+    path.write_text(json.dumps(values, indent=2) + "\n")
+    result = avdgen(REPO, "validate-vars", str(path), "--module", "golden_image")
+    assert result.stdout.splitlines() == [f"{path}:6: variable location: {_message('golden_image', 'location')}"]
 
 
 @pytest.mark.parametrize(
@@ -293,7 +403,7 @@ def test_invalid_values_fixture_is_rejected_value_by_value(avdgen, module):
     result = avdgen(REPO, "validate-vars", str(fixture), "--module", module)
     assert result.exit_code == 1
     named = {re.match(r"^[^:]+:\d+: variable ([a-z_]+)", line).group(1) for line in result.stdout.splitlines()}
-    assigned = set(read_tfvars(fixture, "fixture")[0])
+    assigned = set(read_tfvars(fixture, "fixture").values)
     assert named == assigned
 
 
