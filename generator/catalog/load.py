@@ -284,8 +284,10 @@ def _from_module(name: str, spec: dict[str, Any], path: Path, root: Path | None,
         if source is None:
             return None
         own_var = re.compile(rf"\bvar\.{re.escape(source.name)}\b")
+        # The message names the variable the user sets (session_host_name_prefix, not vm_name_prefix).
+        own_name = re.compile(rf"(?<![\w.]){re.escape(source.name)}\b")
         taken = [
-            {"condition": own_var.sub(f"var.{name}", c.condition), "error_message": c.error_message, **({"json_schema": c.json_schema} if c.json_schema else {})}
+            {"condition": own_var.sub(f"var.{name}", c.condition), "error_message": own_name.sub(name, c.error_message), **({"json_schema": c.json_schema} if c.json_schema else {})}
             for c in source.validations
             if not reads_other_variables(source, c)
         ]

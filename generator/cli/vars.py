@@ -37,7 +37,7 @@ def validate_vars(obj, target: str, schema_file: Path | None, module: str | None
         where = locate(target, schema_file, module, env, lambda: obj.root)
     except TargetUsageError as error:
         raise click.UsageError(str(error)) from None
-    problems = check_file(where.tfvars, where.schema, where.display)
+    problems = check_file(where.tfvars, where.schema, where.display, where.root)
     for problem in problems:
         click.echo(str(problem))
     if problems:

@@ -27,8 +27,10 @@ from typing import Any, Iterator
 
 import jsonschema
 
+from ..catalog.source import read_yaml
 from ..catalog.value_schema import VALIDATION_OF
 from ..errors import GeneratorError
+from ..render.templates import has_header
 from ..render.tfvars_schema import ENV_SCHEMA, MODULE_SCHEMA
 from .tfvars_hcl import parse_tfvars
 
@@ -44,9 +46,11 @@ class Problem:
     line: int
     variable: str
     message: str
+    origin: str | None = None  # `catalog/envs/dev.yaml:23`: where a rendered env's value comes from
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: variable {self.variable}: {self.message}"
+        where = f" (set in {self.origin}: edit it there and run `avdgen render`)" if self.origin else ""
+        return f"{self.file}:{self.line}: variable {self.variable}: {self.message}{where}"
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -337,12 +341,19 @@ def _default_message(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str) -> list[Problem]:
+def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str, origin: Origin | None = None) -> list[Problem]:
     """Every way the file's values break `schema`, and what Terraform refuses before that, one
-    Problem each, sorted by line."""
+    Problem each, sorted by line. `origin` says where a value comes from (a profile line)."""
     lines = tfvars.lines
-    problems = {Problem(display, line, name, f"set twice (first at line {first}); Terraform rejects the file") for name, line, first in tfvars.duplicates}
-    problems |= {Problem(display, line, _label(path), message) for path, line, message in tfvars.refused}
+    problems: set[Problem] = set()
+
+    def report(line: int, path: KeyPath, message: str, label: str | None = None) -> None:
+        problems.add(Problem(display, line, label or _label(path), message, origin(path) if origin else None))
+
+    for name, line, first in tfvars.duplicates:
+        report(line, (name,), f"set twice (first at line {first}); Terraform rejects the file")
+    for path, line, message in tfvars.refused:
+        report(line, path, message)
     broken = tfvars.broken
     for error in Validator(schema).iter_errors(tfvars.values):
         path: KeyPath = tuple(error.absolute_path)
@@ -356,14 +367,14 @@ def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str) -> list[P
                 close = difflib.get_close_matches(key, list(declared), n=1)
                 what = "a variable of this configuration" if not path else f"an attribute of {_label(path)}"
                 hint = f"; did you mean {close[0]}?" if close else ""
-                problems.add(Problem(display, _line(lines, where), _label(where), f"not {what}{hint}"))
+                report(_line(lines, where), where, f"not {what}{hint}")
             continue
         if error.validator == "required" and message is None and (missing := re.match(r"^'(.+)' is a required property$", error.message)):
             where = (*path, missing.group(1))
             if where[0] in broken:
                 continue  # reported where its value is
             what = "required variable has no value" if not path else "required attribute is missing"
-            problems.add(Problem(display, _line(lines, path) if path else 1, _label(where), what))
+            report(_line(lines, path) if path else 1, where, what)
             continue
         if owner is not None:
             # A check across variables: name the variable whose validation it mirrors. Not when a
@@ -371,19 +382,47 @@ def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str) -> list[P
             if broken:
                 continue
             line = lines.get((owner,)) or _line(lines, path)
-            problems.add(Problem(display, line, owner, message or _default_message(error)))
+            report(line, (owner,), message or _default_message(error))
             continue
         if not path:
-            problems.add(Problem(display, 1, "<file>", message or _default_message(error)))
+            report(1, (), message or _default_message(error), label="<file>")
             continue
-        problems.add(Problem(display, _line(lines, path), _label(path), message or _default_message(error)))
+        report(_line(lines, path), path, message or _default_message(error))
     return sorted(problems)
 
 
-def check_file(path: Path, schema_path: Path, display: str | None = None) -> list[Problem]:
+def check_file(path: Path, schema_path: Path, display: str | None = None, root: Path | None = None) -> list[Problem]:
     display = display or str(path)
     schema = read_schema(schema_path)
-    return check_values(read_tfvars(path, display), schema, display)
+    return check_values(read_tfvars(path, display), schema, display, profile_origin(path, root))
+
+
+Origin = Callable[[KeyPath], "str | None"]
+
+
+def profile_origin(path: Path, root: Path | None) -> Origin | None:
+    """For an env's rendered terraform.tfvars (envs/<env>/, with the generated header), where each
+    value is set in its profile, catalog/envs/<env>.yaml: the file to edit. None for other files."""
+    if root is None or path.name != "terraform.tfvars":
+        return None
+    env_dir = path.resolve().parent
+    profile = root.resolve() / "catalog" / "envs" / f"{env_dir.name}.yaml"
+    if env_dir.parent != root.resolve() / "envs" or not profile.is_file():
+        return None
+    try:
+        if not has_header(path.read_text(encoding="utf-8")):
+            return None  # a file of the user's own
+        _, source = read_yaml(profile, root, "profile")
+    except (OSError, UnicodeDecodeError, GeneratorError):
+        return None  # the profile is reported by the commands that load it
+
+    def origin(key: KeyPath) -> str | None:
+        line = source.lines.get(("tfvars", *key)) if key else None
+        return f"{source.where}:{line}" if line else None
+
+    return origin
+
+
 
 
 # --- which file, which schema -------------------------------------------------------------------
@@ -419,6 +458,7 @@ class Target:
     schema: Path
     display: str  # how messages name the tfvars file
     schema_display: str
+    root: Path | None = None  # the project, when there is one
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -462,4 +502,4 @@ def locate(target: str, schema_file: Path | None, module: str | None, env: str |
         except GeneratorError:
             root = None  # outside a project: show paths as given
     display = _display(tfvars, root) if tfvars != given else target
-    return Target(tfvars, schema, display, _display(schema, root))
+    return Target(tfvars, schema, display, _display(schema, root), root)

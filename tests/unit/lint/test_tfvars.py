@@ -625,6 +625,15 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
                                                        "golden_image": golden_image, "session_hosts": hosts}.items() if v is not ...}
                             for condition, entry in entries.items():
                                 cases.append((given, _substitute(condition, {**defaults, **given}), entry))
+    golden_image = {"gallery_name": "g", "image_definition_name": "d", "image_template_name": "t", "hyper_v_generation": "V2"}
+    for prefix in (..., "abcdefghijkl", "abcdefghijklm"):  # the VM name lengths: 12 and 13 characters
+        for pilot in (..., 0, 1):
+            for count in (..., 10, 11):
+                for hosts in (..., {}, {"h-0": {"image_version": None, "allow_new_sessions": None}}):
+                    given = {k: v for k, v in {"session_host_name_prefix": prefix, "pilot_session_host_count": pilot, "session_host_count": count,
+                                               "session_hosts": hosts, "golden_image": golden_image}.items() if v is not ...}
+                    for condition, entry in entries.items():
+                        cases.append((given, _substitute(condition, {**defaults, **given}), entry))
     verdicts = _terraform_says([c for _, c, _ in cases], tmp_path)
     wrong = [f"{given}: {entry['errorMessage']}: terraform {said}" for (given, _, entry), said in zip(cases, verdicts) if Validator(entry).is_valid(given) != said]
     assert not wrong, "\n".join(wrong[:20])
@@ -670,3 +679,59 @@ def test_a_secret_in_an_env_tfvars_is_refused(tmp_path, avdgen):
     result = avdgen(REPO, "validate-vars", str(tfvars), "--env", "dev")
     assert result.exit_code == 1
     assert f"{tfvars}:{line}: variable admin_password: admin_password is sensitive: never write it in a tfvars file" in result.stdout
+
+
+# --- an env's values meet the rules of the modules they feed -------------------------------------
+
+
+def _profile_line(project: Path, env: str, key: str) -> int:
+    return _lines_of((project / f"catalog/envs/{env}.yaml").read_text(), rf"^  {key}:")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("session_host_name_prefix", "avd-dev-sh-long", "session_host_name_prefix must be 2-13 characters of letters, digits and '-', starting with a letter and not ending with '-'."),
+        ("session_host_vm_size", "D2s_v5", 'session_host_vm_size must be an Azure VM size name such as "Standard_D4s_v5".'),
+    ],
+)
+def test_a_rendered_env_value_the_module_rejects_names_the_profile_line(project, avdgen, variable, value, message):
+    """The env schema carries the rules of the module variables the env's values feed (here the
+    session hosts' vm_name_prefix and vm_size); a rendered env's error says where to fix it."""
+    tfvars = project / "envs/dev/terraform.tfvars"
+    text = re.sub(rf'^({variable} +)= ".*"$', rf'\1= "{value}"', tfvars.read_text(), flags=re.M)
+    tfvars.write_text(text)
+    result = avdgen(project, "validate-vars", "dev")
+    assert result.exit_code == 1
+    line, origin = _lines_of(text, rf"^{variable} "), _profile_line(project, "dev", variable)
+    assert result.stdout.splitlines() == [
+        f"envs/dev/terraform.tfvars:{line}: variable {variable}: {message} (set in catalog/envs/dev.yaml:{origin}: edit it there and run `avdgen render`)"
+    ]
+
+
+def test_a_profile_value_the_module_rejects_is_refused_at_render(project, avdgen):
+    profile = project / "catalog/envs/dev.yaml"
+    profile.write_text(profile.read_text().replace("session_host_name_prefix: avd-dev-sh", "session_host_name_prefix: avd-dev-sh-long"))
+    result = avdgen(project, "render", "--check")
+    assert result.exit_code == 2
+    line = _profile_line(project, "dev", "session_host_name_prefix")
+    assert f"catalog/envs/dev.yaml:{line}: tfvars.session_host_name_prefix: session_host_name_prefix must be 2-13 characters" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "ok"),
+    [
+        ({"session_host_name_prefix": "abcdefghijklm"}, True),  # 13 characters, one host: abcdefghijklm-0
+        ({"session_host_name_prefix": "abcdefghijklm", "session_host_count": 11}, False),  # abcdefghijklm-10
+        ({"session_host_name_prefix": "abcdefghijkl", "session_host_count": 11}, True),
+        ({"session_host_name_prefix": "abcdefghijklm", "pilot_session_host_count": 1}, False),  # pilot prefix abcdefghijklmp
+    ],
+)
+def test_session_host_names_fit_fifteen_characters(avdgen, tmp_path, given, ok):
+    bad = tmp_path / "terraform.tfvars"
+    values = {**read_tfvars(DEV, "dev").values, **given}
+    bad.write_text("".join(f"{k} = {_hcl(v)}\n" for k, v in values.items()))
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    assert (result.exit_code == 0) == ok, result.output
+    if not ok:
+        assert "variable session_host_name_prefix: session_host_name_prefix must be at most 12 characters" in result.stdout
