@@ -153,6 +153,11 @@ variable "domain_name" {
     condition     = var.domain_name == null || (length(coalesce(var.domain_name, "-")) <= 255 && can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", coalesce(var.domain_name, "-"))))
     error_message = "domain_name must be a DNS domain name such as \"corp.example.com\": dot-separated labels of letters, digits and '-' (not at a label's start or end), at most 63 characters each and 255 in all."
   }
+
+  validation {
+    condition     = var.domain_name == null || var.domain_admin_username != null
+    error_message = "domain_name (Active Directory join) needs domain_admin_username, and TF_VAR_domain_admin_password at plan."
+  }
 }
 
 variable "domain_ou_path" {

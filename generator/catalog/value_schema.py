@@ -9,7 +9,8 @@ What it says:
 - additionalProperties false, so a misspelled variable is an error (Terraform only warns);
 - each validation's `json_schema` mirror, with its `error_message` as `errorMessage` (which
   editors such as VS Code show). A mirror whose condition reads other variables constrains the
-  whole object and sits in the top-level `allOf`, tagged with `x-validation-of`;
+  whole object and sits in the top-level `allOf`, tagged with `x-validation-of`; a validation
+  without a mirror sits there too, as its HCL condition (`x-condition`, for validate-vars);
 - in a root catalog (the envs), a sensitive variable is refused outright.
 Profiles are checked against it when they load (load.py); `avdgen render` writes it, with a
 title, as each module's and env's tfvars schema (render/tfvars_schema.py).
@@ -25,6 +26,9 @@ from .hcl_types import nullable_schema, type_schema
 from .model import Catalog, Validation, Variable
 
 VALIDATION_OF = "x-validation-of"  # on a top-level allOf entry: whose validation it mirrors
+# On a top-level allOf entry: a validation JSON Schema cannot say (it compares two values), as its
+# HCL condition, which `avdgen validate-vars` evaluates (lint/tfvars_hcl.py); other tools skip it.
+CONDITION = "x-condition"
 
 _VAR_REF = re.compile(r"\bvar\.([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -91,6 +95,11 @@ def values_schema(catalog: Catalog) -> dict[str, Any]:
         for v in catalog.variables
         for check in v.validations
         if check.json_schema and reads_other_variables(v, check)
+    ] + [
+        {"errorMessage": check.error_message, VALIDATION_OF: v.name, CONDITION: check.condition}
+        for v in catalog.variables
+        for check in v.validations
+        if not check.json_schema
     ]
     if across:
         schema["allOf"] = across

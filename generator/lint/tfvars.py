@@ -28,11 +28,11 @@ from typing import Any, Iterator
 import jsonschema
 
 from ..catalog.source import read_yaml
-from ..catalog.value_schema import VALIDATION_OF
+from ..catalog.value_schema import CONDITION, VALIDATION_OF
 from ..errors import GeneratorError
 from ..render.templates import has_header
 from ..render.tfvars_schema import ENV_SCHEMA, MODULE_SCHEMA
-from .tfvars_hcl import parse_tfvars
+from .tfvars_hcl import evaluate_condition, parse_tfvars
 
 KeyPath = tuple[str | int, ...]
 
@@ -355,8 +355,14 @@ def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str, origin: O
     for path, line, message in tfvars.refused:
         report(line, path, message)
     broken = tfvars.broken
-    for error in Validator(schema).iter_errors(tfvars.values):
+    errors = list(Validator(schema).iter_errors(tfvars.values))
+    # A value of the wrong type is that one error: the validations' mirrors of the right type
+    # would only add noise (a `not: {pattern}` fails on a number).
+    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type" and e.absolute_path}
+    for error in errors:
         path: KeyPath = tuple(error.absolute_path)
+        if error.validator != "type" and any(path[: len(t)] == t for t in mistyped):
+            continue
         if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
             path = (*path, error.instance)  # the offending key itself
         message, owner = _annotations(schema, error.schema_path)
@@ -388,7 +394,46 @@ def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str, origin: O
             report(1, (), message or _default_message(error), label="<file>")
             continue
         report(_line(lines, path), path, message or _default_message(error))
+    if not broken:
+        # Checks JSON Schema cannot say travel as HCL conditions: evaluated on the values with
+        # their defaults, once every variable they read has passed the checks above.
+        checked = {p.variable.split(".")[0].split("[")[0] for p in problems}
+        given = _with_defaults(tfvars.values, schema)
+        for entry in schema.get("allOf", []):
+            condition = entry.get(CONDITION)
+            if condition is None:
+                continue
+            reads = set(re.findall(r"\bvar\.([A-Za-z_][A-Za-z0-9_]*)", condition))
+            if reads & checked or not reads <= set(given):
+                continue
+            holds, why = evaluate_condition(condition, given)
+            if not holds:
+                owner = entry.get(VALIDATION_OF, "<file>")
+                message = entry.get("errorMessage") or f"the condition {condition} does not hold"
+                report(lines.get((owner,)) or 1, (owner,), message if why is None else f"{message} ({why})")
     return sorted(problems)
+
+
+def _with_defaults(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The values as Terraform sees them: unset variables and object attributes take their
+    defaults (an optional attribute without one is null)."""
+    properties = schema.get("properties", {})
+    out = {name: _filled(value, properties.get(name, {})) for name, value in values.items()}
+    for name, prop in properties.items():
+        if name not in out and "default" in prop:
+            out[name] = _filled(prop["default"], prop)
+    return out
+
+
+def _filled(value: Any, schema: dict[str, Any]) -> Any:
+    if isinstance(value, dict) and schema.get("additionalProperties") is False and "properties" in schema:
+        attributes = schema["properties"]
+        return {a: _filled(value[a], attributes[a]) if a in value and value[a] is not None else _filled(attributes[a].get("default"), attributes[a]) for a in attributes}
+    if isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
+        return {k: _filled(v, schema["additionalProperties"]) for k, v in value.items()}
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [_filled(v, schema["items"]) for v in value]
+    return value
 
 
 def check_file(path: Path, schema_path: Path, display: str | None = None, root: Path | None = None) -> list[Problem]:

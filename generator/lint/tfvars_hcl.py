@@ -20,8 +20,11 @@ that tree with Terraform's rules:
 - numbers are decimals (HCL's are 512-bit floats; the two differ only far from any value a
   tfvars file holds), and strings that spell a number convert where an operator needs one.
 
-What this module cannot evaluate (splat expressions, `%{ for }` directives, strip markers) is
-reported as a problem, so validate-vars never passes a file it could not read in full.
+What this module cannot evaluate (`%{ for }` directives, strip markers) is reported as a
+problem, so validate-vars never passes a file it could not read in full.
+
+`evaluate_condition` evaluates a catalog validation's condition the same way, with `var.*` and
+the few functions those conditions use: validate-vars checks with it what JSON Schema cannot say.
 """
 
 from __future__ import annotations
@@ -100,6 +103,73 @@ def parse_tfvars(text: str) -> HclValues:
     return out
 
 
+def evaluate_condition(condition: str, variables: dict[str, Any]) -> tuple[bool, str | None]:
+    """A catalog validation's HCL condition on a file's values (`var.<name>`, with the type's
+    defaults filled in): (holds, why it could not be evaluated)."""
+    out = HclValues({}, {})
+    scope = {"var": _decimals(variables)}
+    try:
+        evaluator = _Evaluator(out, ("condition",), scope, CONDITION_FUNCTIONS)
+        result = evaluator.value(_expression(condition, 1), ("condition",))
+    except _Failed:
+        return False, out.problems[-1].message if out.problems else "it cannot be evaluated"
+    except Exception as exc:  # noqa: BLE001 - python-hcl2 cannot parse it: the catalog's to fix
+        return False, f"it cannot be evaluated ({type(exc).__name__})"
+    if not isinstance(result, bool):
+        return False, f"it is {_type_name(result)}, not a bool"
+    return result, None
+
+
+def _decimals(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    if isinstance(value, list):
+        return [_decimals(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    return value
+
+
+def _length(value: Any) -> Decimal:
+    if isinstance(value, (str, list, dict)):
+        return Decimal(len(value))
+    raise ValueError(f"a {_type_name(value)} has no length")
+
+
+def _coalesce(*values: Any) -> Any:
+    for value in values:
+        if value is not None and value != "":
+            return value
+    raise ValueError("no non-null, non-empty argument")
+
+
+def _contains(collection: Any, value: Any) -> bool:
+    if not isinstance(collection, list):
+        raise ValueError(f"a {_type_name(collection)} is not a list")
+    return any(type(item) is type(value) and item == value for item in collection)
+
+
+def _distinct(values: Any) -> list[Any]:
+    out: list[Any] = []
+    for value in values:
+        if not any(type(o) is type(value) and o == value for o in out):
+            out.append(value)
+    return out
+
+
+def _concat(*lists: Any) -> list[Any]:
+    if not all(isinstance(v, list) for v in lists):
+        raise ValueError("every argument must be a list")
+    return [item for items in lists for item in items]
+
+
+# The functions the catalog's conditions without a JSON Schema mirror use (a test keeps the list
+# complete); a tfvars file may call none.
+CONDITION_FUNCTIONS = {"length": _length, "coalesce": _coalesce, "contains": _contains, "distinct": _distinct, "concat": _concat}
+
+
 def _child(tree: Tree, data: str) -> Tree | None:
     return next((c for c in tree.children if isinstance(c, Tree) and c.data == data), None)
 
@@ -151,10 +221,11 @@ def _number_text(value: Decimal) -> str:
 
 
 class _Evaluator:
-    def __init__(self, out: HclValues, top: KeyPath):
+    def __init__(self, out: HclValues, top: KeyPath, scope: dict[str, Any] | None = None, functions: dict[str, Any] | None = None):
         self.out = out
         self.top = top
-        self.scope: dict[str, Any] = {}  # `for` iterator variables
+        self.scope: dict[str, Any] = dict(scope or {})  # `for` iterator variables (and `var` in a condition)
+        self.functions = functions or {}  # none in a tfvars file
 
     # --- reporting -------------------------------------------------------------------------
 
@@ -203,9 +274,16 @@ class _Evaluator:
             return self._traversal(node, path)
         if kind == "function_call":
             name = _name(node.children[0])
+            if name in self.functions:
+                arguments = _child(node, "arguments")
+                args = [self._value(a, path) for a in self._elements(arguments)] if arguments is not None else []
+                try:
+                    return self.functions[name](*args)
+                except (TypeError, ValueError) as exc:
+                    raise self.fail(path, node, f"Error in function call: {name}(): {exc}") from None
             raise self.fail(path, node, f"Function calls not allowed: a tfvars value cannot call {name}(); write the value itself")
         if kind in ("attr_splat_expr_term", "full_splat_expr_term"):
-            raise _Unsupported("a splat expression")
+            return self._splat(node, path)
         if kind == "for_tuple_expr" or kind == "for_object_expr":
             return self._for(node, path)
         if kind == "unary_op":
@@ -296,6 +374,30 @@ class _Evaluator:
             else:
                 return None
         return None
+
+    def _splat(self, node: Tree, path: KeyPath) -> list[Any]:
+        """`list[*].a`, `list.*.a`: the traversal after the splat applied to each element; a value
+        that is not a list is a list of itself (none for null), as HCL's splat does."""
+        base_node, splat = node.children[0], node.children[1]
+        if self._root_name(base_node) is not None and self._root_name(base_node) not in self.scope:
+            raise self.fail(path, node, f"Variables not allowed: a tfvars value cannot refer to {self._reference(base_node)}; write the value itself")
+        base = self._value(base_node, path)
+        items = base if isinstance(base, list) else [] if base is None else [base]
+        steps = [c for c in splat.children if isinstance(c, Tree)]
+        if node.data == "attr_splat_expr_term" and any(s.data != "get_attr" for s in steps):
+            raise _Unsupported("an index after an attribute splat")
+        out = []
+        for item in items:
+            for step in steps:
+                if step.data == "get_attr":
+                    key: Any = _name(step.children[1])
+                elif step.data == "short_index":
+                    key = Decimal(str(step.children[1]))
+                else:
+                    key = self._value(self._elements(step)[0], path)
+                item = self._index(item, key, path, node)
+            out.append(item)
+        return out
 
     def _index(self, base: Any, key: Any, path: KeyPath, node: Any) -> Any:
         if isinstance(base, list):

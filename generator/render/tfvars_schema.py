@@ -2,7 +2,8 @@
 
 `modules/<module>/variables.schema.json` for each module catalog and
 `envs/<env>/terraform.tfvars.schema.json` for each profile of the root catalog (the same
-variables in every env, so the env files differ only in their title). Editors can map a
+variables in every env; the env files differ in their title, and in what the env's own
+configuration checks at plan: an env without `promote_from` refuses promoted versions). Editors can map a
 `*.tfvars.json` onto them; `avdgen validate-vars` (lint/tfvars.py) checks HCL and JSON tfvars
 against them. What they say is the catalog's values schema (catalog/value_schema.py).
 """
@@ -13,8 +14,8 @@ import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..catalog.model import Catalog
-from ..catalog.value_schema import values_schema
+from ..catalog.model import Catalog, Profile
+from ..catalog.value_schema import VALIDATION_OF, values_schema
 from .artifact import Artifact
 from .templates import header_for
 
@@ -36,6 +37,22 @@ def catalog_schema(catalog: Catalog, title: str) -> dict[str, Any]:
     }
 
 
+def env_checks(profile: Profile) -> list[dict[str, Any]]:
+    """What envs/<env>/main.tf checks at plan beyond the catalog's validations, as schema entries
+    (the messages are the preconditions' own, templates/env/main.tf.j2; a test compares them)."""
+    if profile.promote_from:
+        return []
+    message = (
+        "golden_image_promoted_versions or golden_image_promotion_source_subscription_id is set, but "
+        f"{profile.name} builds its own versions (catalog/envs/{profile.name}.yaml has no promote_from): "
+        "remove them, or add promote_from and run `make render`."
+    )
+    return [
+        {"errorMessage": message, VALIDATION_OF: "golden_image_promoted_versions", "properties": {"golden_image_promoted_versions": {"maxItems": 0}}},
+        {"errorMessage": message, VALIDATION_OF: "golden_image_promotion_source_subscription_id", "properties": {"golden_image_promotion_source_subscription_id": {"type": "null"}}},
+    ]
+
+
 def dumps(schema: dict[str, Any], header: str) -> str:
     """Sorted, indented JSON whose first line carries the generated-file header as `$comment`
     (JSON has no comments; templates.has_header looks at the first line)."""
@@ -53,10 +70,14 @@ def render_schemas(catalogs: list[Catalog], root: Path) -> dict[PurePosixPath, s
     files = {}
     for catalog in catalogs:
         source = f"catalog/{catalog.path.name}"
-        for path in schema_paths(catalog):
+        profiles = catalog.profiles if catalog.kind == "root" else (None,)
+        for path, profile in zip(schema_paths(catalog), profiles):
             title = f"{path.parent}/terraform.tfvars" if catalog.kind == "root" else f"Inputs of {path.parent}"
             header = header_for(path, source).removeprefix("# ").rstrip("\n")
-            files[path] = dumps(catalog_schema(catalog, title), header)
+            schema = catalog_schema(catalog, title)
+            if profile is not None and (extra := env_checks(profile)):
+                schema["allOf"] = [*schema.get("allOf", []), *extra]
+            files[path] = dumps(schema, header)
     return files
 
 

@@ -19,10 +19,10 @@ from generator.catalog.load import load_catalogs
 from generator.render.templates import has_header
 from generator.terraform_binary import quiet_env, terraform_binary
 from generator.catalog.hcl_types import type_schema
-from generator.catalog.value_schema import VALIDATION_OF, allows_null, reads_other_variables
+from generator.catalog.value_schema import CONDITION, VALIDATION_OF, allows_null, reads_other_variables
 from generator.render.tfvars_schema import catalog_schema, render_schemas
 from generator.lint.tfvars import Validator, ecma_regex, key_lines, read_tfvars
-from generator.lint.tfvars_hcl import parse_tfvars
+from generator.lint.tfvars_hcl import CONDITION_FUNCTIONS, evaluate_condition, parse_tfvars
 
 from project_paths import REPO
 
@@ -30,7 +30,8 @@ DEV = REPO / "envs/dev/terraform.tfvars"
 GOLDEN = REPO / "modules/golden_image/variables.schema.json"
 FIXTURES = REPO / "tests/modules"
 
-# (catalog module, variable, validation index): why its condition has no JSON Schema mirror.
+# (catalog module, variable, validation index): why its condition has no JSON Schema mirror. The
+# schema carries such a condition as HCL (x-condition), which validate-vars evaluates itself.
 NOT_EXPRESSIBLE = {
     ("env", "session_hosts", 3): "compares the number of session_hosts with session_host_count; "
     "JSON Schema cannot compare two values of the instance",
@@ -233,10 +234,11 @@ def test_literal_expressions_are_evaluated_as_terraform_does():
         "n = 1e3\n"
         'r = "a$${x}b%%{y}"\n'
         's = 1 == "1"\n'
+        "u = [{ a = 1 }, { a = 2 }][*].a\n"
     )
     assert parse_tfvars(text).values == {
         "a": {"a": 2, "q r": "x\n", "1": True, "null": 1}, "b": [2, 4], "c": 2, "d": 3, "e": "1", "f": "\u00e9", "g": "x",
-        "h": 0.3, "i": -1, "j": 1, "k": 1, "m": 7, "n": 1000, "r": "a${x}b%{y}", "s": False,
+        "h": 0.3, "i": -1, "j": 1, "k": 1, "m": 7, "n": 1000, "r": "a${x}b%{y}", "s": False, "u": [1, 2],
     }
 
 
@@ -257,7 +259,7 @@ def test_a_heredoc_value_keeps_its_newline(avdgen, tmp_path):
         ('lower("EASTUS")', "Function calls not allowed: a tfvars value cannot call lower(); write the value itself"),
         ('"${lower("EASTUS")}"', "Function calls not allowed: a tfvars value cannot call lower(); write the value itself"),
         # Terraform takes these; validate-vars does not evaluate them, and says so rather than pass them.
-        ('["eastus"][*]', "validate-vars cannot evaluate a splat expression here; write the value itself"),
+        ('"%{ for x in ["east", "us"] }${x}%{ endfor }"', "validate-vars cannot evaluate a %{ for } template directive here; write the value itself"),
         ('"east\\qus"', 'Invalid escape sequence: \\q (a string allows \\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN)'),
     ],
 )
@@ -610,7 +612,7 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
                 entry = next(e for e in schema["allOf"] if e["errorMessage"] == check.error_message)
                 assert entry[VALIDATION_OF] == variable.name
                 entries[check.condition] = entry
-    assert len(entries) == 6
+    assert len(entries) == 7
     defaults = {v.name: v.default for v in env.variables if v.has_default}
     cases = []
     for strategy in (..., "aib_gallery", "marketplace", "manual_gallery"):
@@ -626,6 +628,11 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
                             for condition, entry in entries.items():
                                 cases.append((given, _substitute(condition, {**defaults, **given}), entry))
     golden_image = {"gallery_name": "g", "image_definition_name": "d", "image_template_name": "t", "hyper_v_generation": "V2"}
+    for domain in (..., None, "corp.example.com", ""):
+        for joiner in (..., None, "svc-join"):
+            given = {k: v for k, v in {"domain_name": domain, "domain_admin_username": joiner, "golden_image": golden_image}.items() if v is not ...}
+            for condition, entry in entries.items():
+                cases.append((given, _substitute(condition, {**defaults, **given}), entry))
     for prefix in (..., "abcdefghijkl", "abcdefghijklm"):  # the VM name lengths: 12 and 13 characters
         for pilot in (..., 0, 1):
             for count in (..., 10, 11):
@@ -735,3 +742,81 @@ def test_session_host_names_fit_fifteen_characters(avdgen, tmp_path, given, ok):
     assert (result.exit_code == 0) == ok, result.output
     if not ok:
         assert "variable session_host_name_prefix: session_host_name_prefix must be at most 12 characters" in result.stdout
+
+
+def test_a_value_of_the_wrong_type_is_one_error(avdgen, tmp_path):
+    """Not also the validations' mirrors, which only make sense for the right type."""
+    text = DEV.read_text() + "admin_username = 5\n"
+    bad = tmp_path / "terraform.tfvars"
+    bad.write_text(text)
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    assert result.stdout.splitlines() == [f"{bad}:{text.count(chr(10))}: variable admin_username: must be a string, not 5"]
+
+
+# --- what JSON Schema cannot say ---------------------------------------------------------------
+
+
+def _conditions() -> list[dict]:
+    return [e for e in _schema(REPO / "envs/dev/terraform.tfvars.schema.json")["allOf"] if CONDITION in e]
+
+
+def test_conditions_without_a_mirror_travel_in_the_schema(catalogs):
+    entries = _conditions()
+    assert sorted((e[VALIDATION_OF], e[CONDITION]) for e in entries) == sorted(
+        (variable, catalogs[module].variable(variable).validations[index].condition) for module, variable, index in NOT_EXPRESSIBLE
+    )
+    for entry in entries:  # every function they call is one validate-vars evaluates
+        assert set(re.findall(r"\b([a-z_]+)\(", entry[CONDITION])) <= set(CONDITION_FUNCTIONS), entry[CONDITION]
+
+
+def test_conditions_are_evaluated_as_terraform_does(catalogs, tmp_path):
+    env = catalogs["env"]
+    defaults = {v.name: v.default for v in env.variables if v.has_default}
+    golden = {"gallery_name": "g", "image_definition_name": "d", "image_template_name": "t", "location": None, "replication_regions": []}
+    cases = []
+    for entry in _conditions():
+        for strategy in ("aib_gallery", "marketplace"):
+            for location in ("eastus", "westus2"):
+                for golden_location in (None, "", "eastus", "westus2"):
+                    for regions in ([], ["eastus"], ["westus2", "eastus"], ["westus2"]):
+                        for count, hosts in ((1, {}), (2, {}), (2, {"a": {}}), (2, {"a": {}, "b": {}}), (3, {"a": {}, "b": {}}), (1, {"a": {}, "b": {}})):
+                            given = {**defaults, "session_host_image_strategy": strategy, "location": location, "session_host_count": count,
+                                     "session_hosts": hosts, "golden_image": {**golden, "location": golden_location, "replication_regions": regions}}
+                            cases.append((entry[CONDITION], given))
+    verdicts = _terraform_says([_substitute(c, given) for c, given in cases], tmp_path)
+    wrong = [f"{c} on {given}: terraform {said}" for (c, given), said in zip(cases, verdicts) if evaluate_condition(c, given)[0] != said]
+    assert len(cases) > 700
+    assert not wrong, "\n".join(wrong[:10])
+
+
+@pytest.mark.parametrize(
+    ("change", "variable", "condition"),
+    [
+        ({"session_host_count": 2, "session_hosts": {"avd-dev-sh-0": {}}}, "session_hosts", "length(var.session_hosts) == 0"),
+        ({"golden_image": {**read_tfvars(DEV, "dev").values["golden_image"], "location": "westus2"}}, "golden_image", "golden_image.location"),
+    ],
+)
+def test_checks_json_schema_cannot_say_are_evaluated(avdgen, tmp_path, change, variable, condition):
+    values = {**read_tfvars(DEV, "dev").values, **change}
+    text = "".join(f"{k} = {_hcl(v)}\n" for k, v in values.items())
+    bad = tmp_path / "terraform.tfvars"
+    bad.write_text(text)
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    message = next(c.error_message for c in catalogs_of("env").variable(variable).validations if condition in c.condition)
+    assert result.stdout.splitlines() == [f"{bad}:{_lines_of(text, '^' + variable + ' ')}: variable {variable}: {message}"]
+
+
+def catalogs_of(module: str):
+    return next(c for c in load_catalogs(REPO) if c.module == module)
+
+
+def test_an_env_without_promote_from_refuses_promoted_versions_as_its_plan_does(avdgen, tmp_path):
+    schema = _schema(REPO / "envs/dev/terraform.tfvars.schema.json")
+    checks = [e for e in schema["allOf"] if e[VALIDATION_OF].startswith("golden_image_promot")]
+    assert len(checks) == 2
+    assert f'error_message = {json.dumps(checks[0]["errorMessage"])}' in (REPO / "envs/dev/main.tf").read_text()
+    assert not any(e[VALIDATION_OF].startswith("golden_image_promot") for e in _schema(REPO / "envs/prod/terraform.tfvars.schema.json")["allOf"])
+    bad = tmp_path / "terraform.tfvars"
+    bad.write_text(DEV.read_text() + 'golden_image_promoted_versions = ["1.2.0"]\n')
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    assert result.stdout.splitlines() == [f"{bad}:{bad.read_text().count(chr(10))}: variable golden_image_promoted_versions: {checks[0]['errorMessage']}"]
