@@ -16,7 +16,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 import hcl2
@@ -24,7 +24,8 @@ from hcl2 import SerializationOptions
 
 from ..catalog.load import load_catalogs
 from ..catalog.model import Catalog
-from ..render.format import fmt_check
+from ..errors import TerraformError
+from ..render.format import fmt_check, fmt_files
 from ..textfile import read_text
 
 # v7-shaped data: plain strings (escapes resolved), no comments, bodies without __is_block__.
@@ -204,12 +205,23 @@ def lint_dir(root: Path, catalog: Catalog, relative: str) -> list[Finding]:
     if not module_dir.is_dir():
         return [Finding(relative, 1, "missing-module", "not rendered yet: run `avdgen render`")]
     unformatted, errors = fmt_check([relative], cwd=root)
-    findings = [Finding(p, 1, "fmt", "not formatted as `terraform fmt` would") for p in unformatted]
+    findings = [Finding(p, _first_unformatted_line(root / p), "fmt", "not formatted as `terraform fmt` would") for p in unformatted]
     if errors:
         findings.append(Finding(relative, 1, "fmt", " ".join(errors.split())[:300]))
     parsed, parse_findings = parse_module(root, module_dir)
     own = [f for f in parsed if f.path.parent == module_dir]  # examples are root modules of their own
     return findings + parse_findings + check_catalog(catalog, own, relative)
+
+
+def _first_unformatted_line(path: Path) -> int:
+    """The first line `terraform fmt` would change (1 when it cannot tell)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        formatted = fmt_files({PurePosixPath(path.name): text})[PurePosixPath(path.name)]
+    except (OSError, UnicodeDecodeError, TerraformError):
+        return 1
+    before, after = text.splitlines(), formatted.splitlines()
+    return next((i for i, (a, b) in enumerate(zip(before, after), 1) if a != b), min(len(before), len(after)) + 1)
 
 
 def lint_project(root: Path) -> list[Finding]:

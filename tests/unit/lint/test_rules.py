@@ -28,9 +28,12 @@ def test_rendered_tree_is_clean(project, avdgen):
     assert "0 finding(s)" in result.stderr
 
 
-def test_fmt_rule(project):
+def test_fmt_rule_names_the_first_line_fmt_would_change(project):
     _edit(project, "main.tf", '  os_type                  = "Windows"', '  os_type = "Windows"')
-    assert f"{MODULE}/main.tf:1: fmt: not formatted as `terraform fmt` would" in _findings(project)
+    text = (project / MODULE / "main.tf").read_text()
+    line = text.splitlines().index('  os_type = "Windows"') + 1
+    assert line > 1
+    assert f"{MODULE}/main.tf:{line}: fmt: not formatted as `terraform fmt` would" in _findings(project)
 
 
 def test_parse_rule(project):
