@@ -43,3 +43,17 @@ def recover_project_of(path: Path) -> None:
         return
     for line in recover(root):
         click.echo(f"avdgen: {line}", err=True)
+
+
+def format_option(f):
+    """`--format text|json`: findings as lines, or as one JSON list for CI (like tflint and checkov)."""
+    return click.option(
+        "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="text: one line per finding; json: a JSON list of findings on stdout (file, line, ..., message).",
+    )(f)
+
+
+def echo_json(findings: list[dict]) -> None:
+    import json
+
+    click.echo(json.dumps(findings, indent=2, ensure_ascii=False))

@@ -6,7 +6,7 @@ import click
 
 from ..ops.tree import render_changes
 from ..render.writer import Kind, WriteMode, apply
-from .context import EXIT_CODES, Context
+from .context import EXIT_CODES, Context, echo_json, format_option
 
 
 @click.command(epilog=EXIT_CODES)
@@ -36,14 +36,21 @@ def render(obj: Context, check: bool, diff: bool) -> None:
 
 
 @click.command(epilog=EXIT_CODES)
+@format_option
 @click.pass_obj
-def lint(obj: Context) -> None:
-    """Check the rendered modules: terraform fmt, python-hcl2 parse and round trip, catalog consistency."""
+def lint(obj: Context, output_format: str) -> None:
+    """Check the rendered modules: terraform fmt, python-hcl2 parse and round trip, catalog consistency.
+
+    With --format json, stdout is one JSON list of findings, each {"file", "line", "rule", "message"}.
+    """
     from ..lint.rules import lint_project  # python-hcl2 is slow to import: only for lint
 
     findings = lint_project(obj.root)
-    for finding in findings:
-        click.echo(str(finding))
+    if output_format == "json":
+        echo_json([{"file": f.file, "line": f.line, "rule": f.rule, "message": f.message} for f in findings])
+    else:
+        for finding in findings:
+            click.echo(str(finding))
     click.echo(f"{len(findings)} finding(s)", err=True)
     if findings:
         raise SystemExit(1)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from generator.lint.rules import check_roundtrip, lint_project
+
+from project_paths import REPO
 
 MODULE = "modules/golden_image"
 
@@ -97,3 +100,15 @@ def test_lint_exit_code_1_on_findings(project, avdgen):
     result = avdgen(project, "lint")
     assert result.exit_code == 1
     assert "fmt: not formatted" in result.stdout
+
+
+def test_lint_format_json(project, avdgen):
+    _edit(project, "main.tf", '  os_type                  = "Windows"', '  os_type = "Windows"')
+    result = avdgen(project, "lint", "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)
+    line = (project / MODULE / "main.tf").read_text().splitlines().index('  os_type = "Windows"') + 1
+    assert {"file": f"{MODULE}/main.tf", "line": line, "rule": "fmt", "message": "not formatted as `terraform fmt` would"} in findings
+    assert all(set(f) == {"file", "line", "rule", "message"} for f in findings)
+    clean = avdgen(REPO, "lint", "--format", "json")
+    assert clean.exit_code == 0 and json.loads(clean.stdout) == []

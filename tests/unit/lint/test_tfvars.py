@@ -820,3 +820,21 @@ def test_an_env_without_promote_from_refuses_promoted_versions_as_its_plan_does(
     bad.write_text(DEV.read_text() + 'golden_image_promoted_versions = ["1.2.0"]\n')
     result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
     assert result.stdout.splitlines() == [f"{bad}:{bad.read_text().count(chr(10))}: variable golden_image_promoted_versions: {checks[0]['errorMessage']}"]
+
+
+def test_format_json_lists_the_errors_for_ci(project, avdgen):
+    tfvars = project / "envs/dev/terraform.tfvars"
+    text = tfvars.read_text().replace('"avd-dev-sh"', '"avd-dev-sh-long"').replace("host_pool_max_sessions = 6", 'host_pool_max_sessions = "six"')
+    tfvars.write_text(text)
+    result = avdgen(project, "validate-vars", "dev", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {"file": "envs/dev/terraform.tfvars", "line": _lines_of(text, "^host_pool_max_sessions"), "variable": "host_pool_max_sessions",
+         "message": 'must be a number, not "six"', "origin": f"catalog/envs/dev.yaml:{_profile_line(project, 'dev', 'host_pool_max_sessions')}"},
+        {"file": "envs/dev/terraform.tfvars", "line": _lines_of(text, "^session_host_name_prefix"), "variable": "session_host_name_prefix",
+         "message": _message("env", "session_host_name_prefix"), "origin": f"catalog/envs/dev.yaml:{_profile_line(project, 'dev', 'session_host_name_prefix')}"},
+    ]
+    clean = avdgen(REPO, "validate-vars", "dev", "--format", "json")
+    assert clean.exit_code == 0 and json.loads(clean.stdout) == []
+    bad_input = avdgen(REPO, "validate-vars", "staging", "--format", "json")
+    assert bad_input.exit_code == 2 and bad_input.stdout == ""
