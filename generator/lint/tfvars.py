@@ -355,7 +355,9 @@ def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str, origin: O
     for path, line, message in tfvars.refused:
         report(line, path, message)
     broken = tfvars.broken
-    errors = list(Validator(schema).iter_errors(tfvars.values))
+    # Terraform gives an object's optional attributes their defaults (null, or the default it
+    # declares) before any validation sees the value: so does the check.
+    errors = list(Validator(schema).iter_errors(_object_defaults(tfvars.values, schema)))
     # A value of the wrong type is that one error: the validations' mirrors of the right type
     # would only add noise (a `not: {pattern}` fails on a number).
     mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type" and e.absolute_path}
@@ -414,11 +416,16 @@ def check_values(tfvars: Tfvars, schema: dict[str, Any], display: str, origin: O
     return sorted(problems)
 
 
-def _with_defaults(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    """The values as Terraform sees them: unset variables and object attributes take their
-    defaults (an optional attribute without one is null)."""
+def _object_defaults(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     properties = schema.get("properties", {})
-    out = {name: _filled(value, properties.get(name, {})) for name, value in values.items()}
+    return {name: _filled(value, properties.get(name, {})) for name, value in values.items()}
+
+
+def _with_defaults(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The values as Terraform sees them: unset variables and optional object attributes take
+    their defaults (an optional attribute without one is null)."""
+    properties = schema.get("properties", {})
+    out = _object_defaults(values, schema)
     for name, prop in properties.items():
         if name not in out and "default" in prop:
             out[name] = _filled(prop["default"], prop)
@@ -427,8 +434,14 @@ def _with_defaults(values: dict[str, Any], schema: dict[str, Any]) -> dict[str, 
 
 def _filled(value: Any, schema: dict[str, Any]) -> Any:
     if isinstance(value, dict) and schema.get("additionalProperties") is False and "properties" in schema:
-        attributes = schema["properties"]
-        return {a: _filled(value[a], attributes[a]) if a in value and value[a] is not None else _filled(attributes[a].get("default"), attributes[a]) for a in attributes}
+        attributes, required = schema["properties"], set(schema.get("required", ()))
+        out = {k: v for k, v in value.items() if k not in attributes}  # unknown ones, reported as such
+        for a, attribute in attributes.items():
+            if a in value and (value[a] is not None or a in required):
+                out[a] = _filled(value[a], attribute)
+            elif a not in required:
+                out[a] = _filled(attribute.get("default"), attribute)
+        return out
     if isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
         return {k: _filled(v, schema["additionalProperties"]) for k, v in value.items()}
     if isinstance(value, list) and isinstance(schema.get("items"), dict):

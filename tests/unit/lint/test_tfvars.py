@@ -838,3 +838,11 @@ def test_format_json_lists_the_errors_for_ci(project, avdgen):
     assert clean.exit_code == 0 and json.loads(clean.stdout) == []
     bad_input = avdgen(REPO, "validate-vars", "staging", "--format", "json")
     assert bad_input.exit_code == 2 and bad_input.stdout == ""
+
+
+def test_a_null_object_attribute_takes_its_default_as_in_terraform(avdgen, tmp_path):
+    golden_image = {**read_tfvars(DEV, "dev").values["golden_image"], "hyper_v_generation": None, "replica_count": None}
+    bad = tmp_path / "terraform.tfvars"
+    bad.write_text("".join(f"{k} = {_hcl(v)}\n" for k, v in {**read_tfvars(DEV, "dev").values, "golden_image": golden_image}.items()))
+    result = avdgen(REPO, "validate-vars", str(bad), "--env", "dev")
+    assert result.exit_code == 0, result.output
