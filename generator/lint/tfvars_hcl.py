@@ -95,7 +95,7 @@ def parse_tfvars(text: str) -> HclValues:
             continue
         first_line[name] = line
         out.lines[(name,)] = line
-        evaluator = _Evaluator(out, (name,))
+        evaluator = _Evaluator(out)
         try:
             out.values[name] = _finish(evaluator.value(node.children[-1], (name,)))
         except _Failed:
@@ -109,7 +109,7 @@ def evaluate_condition(condition: str, variables: dict[str, Any]) -> tuple[bool,
     out = HclValues({}, {})
     scope = {"var": _decimals(variables)}
     try:
-        evaluator = _Evaluator(out, ("condition",), scope, CONDITION_FUNCTIONS)
+        evaluator = _Evaluator(out, scope, CONDITION_FUNCTIONS)
         result = evaluator.value(_expression(condition, 1), ("condition",))
     except _Failed:
         return False, out.problems[-1].message if out.problems else "it cannot be evaluated"
@@ -221,9 +221,8 @@ def _number_text(value: Decimal) -> str:
 
 
 class _Evaluator:
-    def __init__(self, out: HclValues, top: KeyPath, scope: dict[str, Any] | None = None, functions: dict[str, Any] | None = None):
+    def __init__(self, out: HclValues, scope: dict[str, Any] | None = None, functions: dict[str, Any] | None = None):
         self.out = out
-        self.top = top
         self.scope: dict[str, Any] = dict(scope or {})  # `for` iterator variables (and `var` in a condition)
         self.functions = functions or {}  # none in a tfvars file
 
