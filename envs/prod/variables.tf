@@ -232,11 +232,6 @@ variable "manual_gallery_image_id" {
     condition     = var.manual_gallery_image_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?$", coalesce(var.manual_gallery_image_id, "-")))
     error_message = "manual_gallery_image_id must be a gallery image definition or image version resource ID (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>[/versions/<MAJOR.MINOR.PATCH or latest>])."
   }
-
-  validation {
-    condition     = var.manual_gallery_image_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+/images/[^/]+(/versions/([0-9]+\\.[0-9]+\\.[0-9]+|latest))?$", coalesce(var.manual_gallery_image_id, "-")))
-    error_message = "manual_gallery_image_id must be a gallery image definition or image version resource ID (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>[/versions/<MAJOR.MINOR.PATCH or latest>])."
-  }
 }
 
 variable "marketplace_image" {
@@ -338,11 +333,6 @@ variable "session_host_name_prefix" {
   }
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,12}$", var.session_host_name_prefix))
-    error_message = "session_host_name_prefix must be 1-13 characters of letters, digits and '-', starting with a letter or digit."
-  }
-
-  validation {
     condition     = (length(var.session_hosts) > 0 || length(var.session_host_name_prefix) + 1 + length(format("%d", floor(max(var.session_host_count - 1, 0)))) <= 15) && (var.pilot_session_host_count == 0 || length(var.session_host_name_prefix) + 3 <= 15)
     error_message = "session_host_name_prefix is too long for Windows' 15-character computer names: \"<prefix>-<n>\" takes at most 13 characters (12 from 11 session hosts on), and with a pilot \"<prefix>p-<n>\" at most 12."
   }
@@ -373,11 +363,6 @@ variable "session_host_vm_size" {
   type        = string
   default     = "Standard_D4s_v5"
   description = "Size of the session host VMs; the hosts are Trusted Launch VMs with Premium SSD OS disks, so a Generation 2 size that takes Premium SSD, such as `Standard_D4s_v5`."
-
-  validation {
-    condition     = can(regex("^(Standard|Basic)_[A-Za-z0-9_]+$", var.session_host_vm_size))
-    error_message = "session_host_vm_size must be an Azure VM size name such as \"Standard_D4s_v5\"."
-  }
 
   validation {
     condition     = can(regex("^(Standard|Basic)_[A-Za-z0-9_]+$", var.session_host_vm_size))

@@ -29,6 +29,7 @@ the few functions those conditions use: validate-vars checks with it what JSON S
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -165,9 +166,53 @@ def _concat(*lists: Any) -> list[Any]:
     return [item for items in lists for item in items]
 
 
+def _anytrue(values: Any) -> bool:
+    if not isinstance(values, list) or not all(isinstance(v, bool) for v in values):
+        raise ValueError("the argument must be a list of bools")
+    return any(values)
+
+
+def _split(separator: Any, text: Any) -> list[str]:
+    if not isinstance(separator, str) or not isinstance(text, str):
+        raise ValueError("both arguments must be strings")
+    return text.split(separator)
+
+
+def _tonumber(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value)) if isinstance(value, str) and value.strip() == value else Decimal("x")
+    except ArithmeticError:
+        raise ValueError(f"cannot convert {value!r} to number") from None
+
+
+def _strcontains(text: Any, part: Any) -> bool:
+    if not isinstance(text, str) or not isinstance(part, str):
+        raise ValueError("both arguments must be strings")
+    return part in text
+
+
+def _cidrhost(prefix: Any, hostnum: Any) -> str:
+    """Terraform's cidrhost(): the address numbered `hostnum` in the prefix's network (the
+    prefix may have host bits set; a negative number counts from the end)."""
+    try:
+        network = ipaddress.ip_network(str(prefix), strict=False)
+    except ValueError:
+        raise ValueError(f"invalid CIDR expression {prefix!r}") from None
+    number = int(Decimal(hostnum))
+    if not -network.num_addresses <= number < network.num_addresses:
+        raise ValueError(f"prefix of {network.prefixlen} does not accommodate a host numbered {number}")
+    return str(network[number])
+
+
 # The functions the catalog's conditions without a JSON Schema mirror use (a test keeps the list
-# complete); a tfvars file may call none.
-CONDITION_FUNCTIONS = {"length": _length, "coalesce": _coalesce, "contains": _contains, "distinct": _distinct, "concat": _concat}
+# complete), each as Terraform defines it; try() and can() are the evaluator's own (lazy). A
+# tfvars file may call none.
+CONDITION_FUNCTIONS = {
+    "length": _length, "coalesce": _coalesce, "contains": _contains, "distinct": _distinct, "concat": _concat,
+    "anytrue": _anytrue, "split": _split, "tonumber": _tonumber, "strcontains": _strcontains, "cidrhost": _cidrhost,
+}
 
 
 def _child(tree: Tree, data: str) -> Tree | None:
@@ -273,6 +318,8 @@ class _Evaluator:
             return self._traversal(node, path)
         if kind == "function_call":
             name = _name(node.children[0])
+            if name in ("try", "can") and self.functions:
+                return self._try(name, node, path)
             if name in self.functions:
                 arguments = _child(node, "arguments")
                 args = [self._value(a, path) for a in self._elements(arguments)] if arguments is not None else []
@@ -295,6 +342,23 @@ class _Evaluator:
         if kind == "conditional":
             return self._conditional(node, path)
         raise _Unsupported(f"a {kind.replace('_', ' ')}")
+
+    def _try(self, name: str, node: Tree, path: KeyPath) -> Any:
+        """Terraform's try() and can(): an argument that fails to evaluate is no error (its
+        problem is dropped); try returns the first that works, can whether the one does."""
+        arguments = _child(node, "arguments")
+        candidates = self._elements(arguments) if arguments is not None else []
+        for candidate in candidates:
+            recorded = len(self.out.problems)
+            try:
+                result = self._value(candidate, path)
+            except _Failed:
+                del self.out.problems[recorded:]
+                continue
+            return True if name == "can" else result
+        if name == "can":
+            return False
+        raise self.fail(path, node, "Error in function call: try(): no expression succeeded")
 
     def _elements(self, node: Tree) -> list[Tree]:
         return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]

@@ -11,5 +11,5 @@ marketplace_image              = { publisher = "", offer = "office-365", sku = "
 session_host_vm_size           = "Standard_A4_v2"
 admin_username                 = "root"
 domain_name                    = "corp_example.com"
-domain_admin_username          = "joiner@corp.example.com"
+domain_admin_username          = "joiner" # valid: domain_name reads it (an invalid one would mask domain_name's rules)
 session_host_subnet_prefix     = "10.20.1.0/30"

@@ -207,7 +207,6 @@ INVALID = {  # variable: the messages of the validations its value in invalid_va
     "session_host_vm_size": ["session_host_vm_size must run Generation 2 VMs", "session_host_vm_size must take Premium SSD disks"],
     "admin_username": ["admin_username must be 1-20 letters, digits, '.', '_' or '-', not ending with '.', and not a name Azure disallows"],
     "domain_name": ["domain_name must be a DNS domain name"],
-    "domain_admin_username": ["domain_admin_username must be the account's logon name without the domain"],
     "session_host_subnet_prefix": ["session_host_subnet_prefix must be an IPv4 CIDR block from /2 to /29"],
 }
 
@@ -233,6 +232,8 @@ TAGS_48 = {f"tag{i}": "v" for i in range(48)}
     ({"session_host_subnet_prefix": "10.30.1.0/24"}, "session_host_subnet_prefix must lie inside one of address_space's blocks."),
     ({"session_host_subnet_prefix": "10.10.0.0/15"}, "session_host_subnet_prefix must lie inside one of address_space's blocks."),
     ({"session_host_subnet_prefix": "10.30.1.0/24", "address_space": ["10.10.0.0/16", "10.30.0.0/16"]}, None),
+    # Its own plan: domain_name's AD-join rule reads it, so in invalid_values.tfvars it would mask domain_name's.
+    ({"domain_name": "corp.example.com", "domain_admin_username": "joiner@corp.example.com"}, "domain_admin_username must be the account's logon name without the domain"),
     # Every host name fits in 15 characters: the pool's "<prefix>-<n>" and the pilot's "<prefix>p-<n>".
     ({"session_host_name_prefix": "-avd"}, "session_host_name_prefix must be 1-13 characters of letters, digits and '-', starting with a letter or digit."),
     ({**SIXTEEN, "session_host_count": 11}, "session_host_name_prefix is too long for Windows' 15-character computer names"),
