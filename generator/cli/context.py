@@ -14,7 +14,8 @@ EXIT_CODES = """\b
 Exit codes:
   0  up to date, or written
   1  drift found (--check), or lint findings
-  2  bad input: broken catalog, template error, hand-written file in the way, missing terraform"""
+  2  bad input: broken catalog, template error, hand-written file in the way, missing terraform
+  130/143  interrupted (Ctrl-C / SIGTERM), after cleaning up"""
 
 
 class Context:

@@ -112,7 +112,8 @@ def _write_output(path: Path, text: str) -> None:
 PLAN_EXIT_CODES = """\b
 Exit codes:
   0  planned (and applied, with --apply)
-  2  bad input, or terraform init/plan/apply failed (Terraform's diagnostics are printed)"""
+  2  bad input, or terraform init/plan/apply failed (Terraform's diagnostics are printed)
+  130/143  interrupted (Ctrl-C / SIGTERM): the private copy and the provider servers are removed"""
 
 
 @click.command(epilog=PLAN_EXIT_CODES)
