@@ -401,17 +401,23 @@ class _Evaluator:
 
     def _traversal(self, node: Tree, path: KeyPath) -> Any:
         base_node, step = node.children[0], node.children[1]
+        self._refuse_reference(base_node, node, node, path)
+        base = self._value(base_node, path)
+        return self._index(base, self._step_key(step, path), path, node)
+
+    def _refuse_reference(self, base_node: Any, shown: Any, node: Any, path: KeyPath) -> None:
+        """A traversal from a name outside the scope (`local.y`, `var.x` in a tfvars file)."""
         root = self._root_name(base_node)
         if root is not None and root not in self.scope:
-            raise self.fail(path, node, f"Variables not allowed: a tfvars value cannot refer to {self._reference(node)}; write the value itself")
-        base = self._value(base_node, path)
+            raise self.fail(path, node, f"Variables not allowed: a tfvars value cannot refer to {self._reference(shown)}; write the value itself")
+
+    def _step_key(self, step: Tree, path: KeyPath) -> Any:
+        """The key of one traversal step: `.a`, `.0` or `[expression]`."""
         if step.data == "get_attr":
-            key: Any = _name(step.children[1])
-        elif step.data == "short_index":
-            key = Decimal(str(step.children[1]))
-        else:
-            key = self._value(self._elements(step)[0], path)
-        return self._index(base, key, path, node)
+            return _name(step.children[1])
+        if step.data == "short_index":
+            return Decimal(str(step.children[1]))
+        return self._value(self._elements(step)[0], path)
 
     def _reference(self, node: Any) -> str:
         """How a reference reads (`local.y[...]`), for messages."""
@@ -442,8 +448,7 @@ class _Evaluator:
         """`list[*].a`, `list.*.a`: the traversal after the splat applied to each element; a value
         that is not a list is a list of itself (none for null), as HCL's splat does."""
         base_node, splat = node.children[0], node.children[1]
-        if self._root_name(base_node) is not None and self._root_name(base_node) not in self.scope:
-            raise self.fail(path, node, f"Variables not allowed: a tfvars value cannot refer to {self._reference(base_node)}; write the value itself")
+        self._refuse_reference(base_node, base_node, node, path)
         base = self._value(base_node, path)
         items = base if isinstance(base, list) else [] if base is None else [base]
         steps = [c for c in splat.children if isinstance(c, Tree)]
@@ -452,13 +457,7 @@ class _Evaluator:
         out = []
         for item in items:
             for step in steps:
-                if step.data == "get_attr":
-                    key: Any = _name(step.children[1])
-                elif step.data == "short_index":
-                    key = Decimal(str(step.children[1]))
-                else:
-                    key = self._value(self._elements(step)[0], path)
-                item = self._index(item, key, path, node)
+                item = self._index(item, self._step_key(step, path), path, node)
             out.append(item)
         return out
 
