@@ -147,8 +147,12 @@ def output(v: dict[str, Any], response: Any, default: bool) -> Any:
         if not default or response is None:
             return {}
         body_type = azapi_types.body_type(v.get("type") or "")
-        found = azapi_types.without_volatile(azapi_types.read_only(body_type, response)) if body_type else None
-        return {} if found is None else found
+        # azapi_resource.go (Create/Read, v2.5.0 lines 780-785 and 829-834): the type's
+        # GetReadOnly of the response, minus volatileFieldList(). azapi embeds (nearly) every
+        # Azure type; for one this simulator does not model, what the service added to the
+        # request (id, name, type, principal IDs: services.with_read_only) stands in for it.
+        found = azapi_types.read_only(body_type, response) if body_type else service_added(response, plain(request_body(v)))
+        return {} if found is None else azapi_types.without_volatile(found)
     if isinstance(exports, list):
         if "*" in exports:
             return response
@@ -174,18 +178,35 @@ def _extract(value: Any, path: list[str]) -> Any:
 
 
 def _jmes_exports(response: Any, exports: dict[str, str]) -> dict[str, Any]:
-    # resource.go flattenOutputJMES: a query that finds nothing leaves its key out.
-    found = {key: _jmes(response, query) for key, query in exports.items()}
-    return {k: v for k, v in found.items() if v is not None}
+    # resource.go flattenOutputJMES with utils/json.go ExtractObjectJMES: each key gets
+    # jmespath.Search(query, response), null when the query finds nothing (the key stays: Go's
+    # MergeObject keeps a nil value); a query that does not parse leaves its key out.
+    import jmespath  # go-jmespath, which azapi uses, implements the same specification
+    from jmespath.exceptions import JMESPathError
+
+    out: dict[str, Any] = {}
+    for key, query in exports.items():
+        try:
+            out[key] = jmespath.search(query, response)
+        except (JMESPathError, TypeError, ValueError):
+            continue
+    return out
 
 
-def _jmes(value: Any, query: str) -> Any:
-    """A JMESPath query of the simple shape `a.b.c` (what our modules use); None otherwise."""
-    for part in query.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+def service_added(response: Any, sent: Any) -> Any:
+    """The parts of a response the request did not send (the service's read-only fields)."""
+    if not isinstance(response, dict):
+        return None if response == sent else response
+    sent = sent if isinstance(sent, dict) else {}
+    out = {}
+    for key, value in response.items():
+        if key not in sent:
+            out[key] = value
+        elif isinstance(value, dict):
+            inner = service_added(value, sent[key])
+            if inner:
+                out[key] = inner
+    return out
 
 
 # --- durations, retries -------------------------------------------------------------------------------

@@ -141,9 +141,12 @@ def adjust_plan(type_name: str, prior: Any, planned: dict[str, Any]) -> dict[str
         out["retry"] = dict(out["retry"])
         for name, default in RETRY_DEFAULTS.items():
             _fill(out["retry"], name, default)
-    # azapi derives `output` from the response to the new body, so a body change makes it unknown.
-    body_changed = isinstance(prior, dict) and _plain(prior.get("body")) != _plain(out.get("body"))
-    if body_changed and "output" in out and type_name.startswith("azapi_"):
+    # azapi derives `output` from the response, so it is unknown whenever the request changes:
+    # azapi_resource.go ModifyPlan (v2.5.0) makes it unknown for a new resource and when the
+    # body, identity, type, response_export_values or tags differ from the state.
+    watched = ("body", "identity", "type", "response_export_values", "tags") if type_name == "azapi_resource" else ("body", "response_export_values")
+    changed = isinstance(prior, dict) and any(_plain(prior.get(k)) != _plain(out.get(k)) for k in watched if k in out)
+    if changed and "output" in out and type_name.startswith("azapi_"):
         out["output"] = UNKNOWN
     return out
 

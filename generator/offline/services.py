@@ -114,7 +114,8 @@ def _generic(cloud: Cloud, request: Request) -> Any:
     if request.method == "GET":
         return _response(request.existing)
     if request.method == "PUT":
-        record = Record(request.id, request.type, {**(request.body or {}), "id": request.id}, request.existing.service if request.existing else {"created": iso(cloud.now())})
+        body = with_read_only(request.type, request.id, request.body or {})
+        record = Record(request.id, request.type, body, request.existing.service if request.existing else {"created": iso(cloud.now())})
         cloud.store(record)
         return _response(record)
     if request.method == "PATCH":
@@ -131,6 +132,45 @@ def _generic(cloud: Cloud, request: Request) -> Any:
             cloud.remove(request.id)
         return None
     return None
+
+
+IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
+
+
+def with_read_only(rtype: str, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A PUT body as ARM stores and answers it, with the read-only fields the service adds:
+    every resource's `id`, `name` and `type` (ARM's resource envelope); a managed identity's
+    `properties.principalId`, `clientId` and `tenantId` (UserAssignedIdentityProperties, all
+    read-only, in the ManagedIdentity REST spec); and for a resource with a managed identity,
+    `identity.principalId`/`tenantId` (SystemAssigned) and each user-assigned identity's
+    `principalId`/`clientId` (ManagedServiceIdentity in ARM's common types)."""
+    out = {**body, "id": resource_id, "name": _last_segment(resource_id), "type": body.get("type") or rtype}
+    tenant = _tenant()
+    if rtype.lower() == IDENTITIES.lower():
+        properties = dict(out.get("properties") or {})
+        properties.setdefault("principalId", _guid(resource_id, "principal"))
+        properties.setdefault("clientId", _guid(resource_id, "client"))
+        properties.setdefault("tenantId", tenant)
+        out["properties"] = properties
+    identity = out.get("identity")
+    if isinstance(identity, dict):
+        identity = dict(identity)
+        if "systemassigned" in str(identity.get("type", "")).replace(" ", "").lower():
+            identity.setdefault("principalId", _guid(resource_id, "system-principal"))
+            identity.setdefault("tenantId", tenant)
+        if isinstance(identity.get("userAssignedIdentities"), dict):
+            identity["userAssignedIdentities"] = {
+                uid: {"principalId": _guid(uid, "principal"), "clientId": _guid(uid, "client")}
+                for uid in identity["userAssignedIdentities"]
+            }
+        out["identity"] = identity
+    return out
+
+
+def _tenant() -> str:
+    from .fixture import Fixture
+
+    return Fixture.from_env().tenant_id
 
 
 def _response(record: Record | None) -> dict[str, Any] | None:
