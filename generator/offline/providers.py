@@ -187,7 +187,9 @@ class _Body:
 
     def string(self) -> str | None:
         """The value when it is one plain string literal."""
-        value = self.text[self.start : self.end].strip()
+        # Comments are blank in the masked text: the literal ends where that stops being blank.
+        end = self.start + len(self.masked[self.start : self.end].rstrip())
+        value = self.text[self.start : end].strip()
         if len(value) >= 2 and value[0] == value[-1] == '"' and "${" not in value and "%{" not in value:
             try:
                 return json.loads(value)
