@@ -18,7 +18,7 @@ def _shell_quote(value: str) -> str:
 
 @click.group("offline")
 def offline() -> None:
-    """The offline provider that stands in for azurerm, azapi and time."""
+    """The offline provider that stands in for azurerm, azapi, time, random, null, modtm, azuread and any provider given a schema."""
 
 
 def _provider_options(command):

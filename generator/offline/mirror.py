@@ -70,7 +70,9 @@ def install_mirror(cache_dir: Path | None = None, providers: list[Resolved] = ()
         os.replace(tmp, launcher)
     readme = mirror / "README.txt"
     if not readme.is_file() or readme.read_text() != MIRROR_README:
-        readme.write_text(MIRROR_README)
+        tmp = readme.with_name(f".{readme.name}.{os.getpid()}")
+        tmp.write_text(MIRROR_README)
+        os.replace(tmp, readme)  # concurrent installs each write whole files
     return mirror
 
 

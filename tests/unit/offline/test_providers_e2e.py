@@ -8,6 +8,7 @@ Slow (seconds per terraform command): `pytest -m slow tests/unit/offline/test_pr
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -17,9 +18,10 @@ import pytest
 import tftest
 from offline_helpers import REFERENCE_DIR
 
-from generator.errors import GeneratorError
 from generator.harness.plan import plan_config
-from generator.offline.mirror import offline_env
+from generator.offline.cloud import CLOUD_ENV
+from generator.offline.mirror import install_for_config, offline_env
+from generator.offline.reattach import reattached
 
 pytestmark = [
     pytest.mark.slow,
@@ -252,20 +254,16 @@ def write_root(directory: Path) -> Path:
     return directory
 
 
-def _round_trip(root: Path, env: dict[str, str]) -> dict[str, object]:
-    tf = tftest.TerraformTest(root, env=env)
-    tf.setup()
-    plan = tf.plan(output=True)
-    identity = plan.resource_changes["module.identity.azapi_resource.this"]["change"]
-    assert identity["actions"] == ["create"] and identity["after_unknown"]["output"]  # unknown at plan, as azapi
-    suffix = plan.resource_changes["random_string.suffix"]["change"]["after"]
-    assert (suffix["special"], suffix["upper"], suffix["lower"], suffix["numeric"]) == (False, False, True, True)
-    tf.apply()
-    outputs = tf.output()
-    # No changes on a second plan: what was generated is kept.
-    replan = tf.execute_command("plan", "-detailed-exitcode", "-input=false", "-no-color")
-    assert "No changes." in replan.out, replan.out
-    return {"tf": tf, "outputs": outputs}
+def _done_when(root: Path, env: dict[str, str]) -> dict[str, object]:
+    """The issue's check, as a user types it: init, plan, apply, then a plan that finds nothing."""
+    full = {**_base_env(), **env}
+    for command in (["init", "-input=false"], ["plan", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+        run = subprocess.run(["terraform", *command, "-no-color"], cwd=root, env=full, capture_output=True, text=True)
+        assert run.returncode == 0, (command, run.stdout[-3000:], run.stderr[-3000:])
+    replan = subprocess.run(["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color"], cwd=root, env=full, capture_output=True, text=True)
+    assert replan.returncode == 0 and "No changes." in replan.stdout, (replan.stdout[-3000:], replan.stderr[-3000:])
+    shown = subprocess.run(["terraform", "output", "-json"], cwd=root, env=full, capture_output=True, text=True, check=True)
+    return {name: value["value"] for name, value in json.loads(shown.stdout).items()}
 
 
 def _check_outputs(outputs: dict[str, object]) -> None:
@@ -279,21 +277,42 @@ def _check_outputs(outputs: dict[str, object]) -> None:
 
 
 def test_avm_shaped_root_through_offline_env(tmp_path):
+    # What `eval "$(avdgen offline env)"` in the root gives: Terraform spawns every plugin itself.
     root = write_root(tmp_path / "root")
-    env = offline_env(tmp_path / "cache", None, root)  # what `avdgen offline env` run in root gives
-    result = _round_trip(root, env)
-    _check_outputs(result["outputs"])
+    _check_outputs(_done_when(root, offline_env(tmp_path / "cache", None, root)))
 
-    # keepers changed: both pets are replaced, nothing else but what depends on them.
-    tf = result["tf"]
-    (root / "new.tfvars").write_text('image_version = "2.0.0"\n')
-    plan = tf.plan(output=True, tf_var_file=str(root / "new.tfvars"))
-    actions = {a: c["change"]["actions"] for a, c in plan.resource_changes.items() if c["change"]["actions"] != ["no-op"]}
-    assert actions == {
-        "module.pool.random_pet.first": ["delete", "create"],
-        "module.pool.random_pet.second": ["delete", "create"],
-        "module.pool.azapi_resource.lock": ["delete", "create"],  # its name holds the pet
-    }
+
+@pytest.mark.parametrize("schemas", ["vendored", "reference"])
+def test_avm_shaped_root_reattached(tmp_path, schemas):
+    reference = schemas == "reference"
+    if reference and not (REFERENCE_DIR / "azurerm.schema.json").is_file():
+        pytest.skip(f"reference schema dumps not found in {REFERENCE_DIR}")
+    root = write_root(tmp_path / "root")
+    # azurerm and azapi from the real dumps, random and modtm from the vendored subsets
+    env = offline_env(tmp_path / "cache", REFERENCE_DIR if reference else None, root)
+    needed = [(p.namespace, p.name) for p in install_for_config(env, root)]
+    with reattached({**env, CLOUD_ENV: str(tmp_path / "cloud.json")}, needed) as env:
+        tf = tftest.TerraformTest(root, env=env)
+        tf.setup()
+        plan = tf.plan(output=True)
+        identity = plan.resource_changes["module.identity.azapi_resource.this"]["change"]
+        assert identity["actions"] == ["create"] and identity["after_unknown"]["output"]  # unknown at plan, as azapi
+        suffix = plan.resource_changes["random_string.suffix"]["change"]["after"]
+        assert (suffix["special"], suffix["upper"], suffix["lower"], suffix["numeric"]) == (False, False, True, True)
+        tf.apply()
+        _check_outputs(tf.output())
+        replan = tf.plan(output=True)
+        assert {c["change"]["actions"][0] for c in replan.resource_changes.values()} == {"no-op"}
+
+        # keepers changed: both pets are replaced, and what depends on them, nothing else.
+        (root / "new.tfvars").write_text('image_version = "2.0.0"\n')
+        plan = tf.plan(output=True, tf_var_file=str(root / "new.tfvars"))
+        actions = {a: c["change"]["actions"] for a, c in plan.resource_changes.items() if c["change"]["actions"] != ["no-op"]}
+        assert actions == {
+            "module.pool.random_pet.first": ["delete", "create"],
+            "module.pool.random_pet.second": ["delete", "create"],
+            "module.pool.azapi_resource.lock": ["delete", "create"],  # its name holds the pet
+        }
 
 
 def test_avm_shaped_root_through_avdgen_plan(tmp_path):
@@ -302,14 +321,6 @@ def test_avm_shaped_root_through_avdgen_plan(tmp_path):
     summary, _ = plan_config(root, offline_env(tmp_path / "cache"), apply=True)
     assert summary.counts["random_pet"] == 2 and summary.counts["modtm_telemetry"] == 1
     _check_outputs(summary.outputs)
-
-
-def test_avm_shaped_root_on_the_reference_schemas(tmp_path):
-    if not (REFERENCE_DIR / "azurerm.schema.json").is_file():
-        pytest.skip(f"reference schema dumps not found in {REFERENCE_DIR}")
-    root = write_root(tmp_path / "root")
-    env = offline_env(tmp_path / "cache", REFERENCE_DIR, root)  # azurerm/azapi real, the rest vendored
-    _check_outputs(_round_trip(root, env)["outputs"])
 
 
 UNKNOWN_PROVIDER_TF = """
