@@ -264,3 +264,18 @@ def test_azuread_resources():
     assert GUID.match(app["client_id"]) and app["id"] == f"/applications/{app['object_id']}"
     sp = Vendored("azuread", "azuread_service_principal").create(client_id=app["client_id"])
     assert sp["client_id"] == app["client_id"] and sp["id"] == f"/servicePrincipals/{sp['object_id']}"
+
+
+def test_modtm_functions_answer_as_the_data_source(tmp_path, monkeypatch):
+    from generator.offline.schema import provider_functions
+
+    functions = provider_functions("modtm")
+    monkeypatch.chdir(tmp_path)
+    assert functions["module_source"].run("x") == "" and functions["module_version"].run("x") == ""
+    manifest = tmp_path / ".terraform" / "modules" / "modules.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"Modules": [{"Key": "m", "Source": "registry.terraform.io/Azure/avm-x/azurerm", "Version": "1.2.3", "Dir": ".terraform/modules/m"}]}))
+    assert functions["module_source"].run(".terraform/modules/m") == "registry.terraform.io/Azure/avm-x/azurerm"
+    assert functions["module_version"].run(".terraform/modules/m") == "1.2.3"
+    served = Vendored("modtm", "modtm_telemetry").servicer.GetFunctions(pb.GetFunctions.Request(), None)
+    assert sorted(served.functions) == ["module_source", "module_version"]

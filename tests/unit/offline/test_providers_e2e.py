@@ -140,6 +140,10 @@ output "pets" {
 output "telemetry_id" {
   value = one(modtm_telemetry.telemetry[*].id)
 }
+
+output "module_source" {  # modtm's provider function; "" for a root module
+  value = provider::modtm::module_source(path.module)
+}
 """
 
 IDENTITY_TF = """
@@ -274,6 +278,7 @@ def _check_outputs(outputs: dict[str, object]) -> None:
     first, second = outputs["pets"]
     assert re.fullmatch(r"[a-z]+-[a-z]+", first) and re.fullmatch(r"[a-z]+-[a-z]+", second) and first != second
     assert GUID.match(outputs["telemetry_id"])
+    assert outputs["module_source"] == ""
 
 
 def test_avm_shaped_root_through_offline_env(tmp_path):
