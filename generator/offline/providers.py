@@ -15,6 +15,7 @@ schema is refused with a message that says how to add one.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -83,6 +84,10 @@ _LABEL = re.compile(r'"([^"\n]*)"|([A-Za-z_][A-Za-z0-9_-]*)')
 _ATTRIBUTE = re.compile(r'(?m)(?:^|(?<=[,{]))[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=(?![=>])[ \t]*')
 
 
+_INTERESTING = re.compile(r'[#/"<]')
+_IN_STRING = re.compile(r'[\\"\n$%]')
+
+
 def _mask(text: str) -> str:
     """`text`, same length, with comments blanked and the insides of strings and heredocs
     replaced by `x`: braces and keywords are then found only in the structure."""
@@ -91,6 +96,10 @@ def _mask(text: str) -> str:
 
     def string_end(j: int) -> int:  # just past the string whose opening quote is at j - 1
         while j < n:
+            found = _IN_STRING.search(text, j)
+            if not found:
+                return n
+            j = found.start()
             c = text[j]
             if c == "\\":
                 j += 2
@@ -112,6 +121,10 @@ def _mask(text: str) -> str:
 
     i = 0
     while i < n:
+        found = _INTERESTING.search(text, i)
+        if not found:
+            break
+        i = found.start()
         c = text[i]
         if c == "#" or text.startswith("//", i):
             end = text.find("\n", i)
@@ -207,6 +220,16 @@ def _top_level(text: str) -> _Body:
 
 
 def _blocks_of(path: Path) -> list[tuple[str, list[str], _Body]]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return _blocks_cached(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _blocks_cached(name: str, size: int, mtime_ns: int) -> list[tuple[str, list[str], _Body]]:
+    path = Path(name)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -339,22 +362,22 @@ def schema_dir_providers(schemas_dir: Path | None) -> set[str]:
     found: set[str] = set()
     for path in sorted(Path(schemas_dir).glob("*.schema.json")) if schemas_dir else ():
         try:
-            doc = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            continue  # the server reports an unreadable file when it is asked for it
-        if isinstance(doc, dict) and isinstance(doc.get("provider_schemas"), dict):
-            found |= {a.lower() for a in doc["provider_schemas"]}
+            stat = path.stat()
+        except OSError:
+            continue
+        found |= _addresses_in(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     return found
 
 
-def _served_by_name(address: str, schemas_dir: Path | None) -> bool:
-    """Whether a schema for the provider's type name exists (the server looks schemas up by name)."""
-    from .schema import VENDORED_DIR
-
-    name = address.rsplit("/", 1)[-1]
-    return (VENDORED_DIR / f"{name}.schema.json").is_file() or any(
-        a.rsplit("/", 1)[-1] == name for a in schema_dir_providers(schemas_dir)
-    )
+@functools.lru_cache(maxsize=64)
+def _addresses_in(path: str, size: int, mtime_ns: int) -> frozenset[str]:
+    try:
+        doc = json.loads(Path(path).read_bytes())
+    except (OSError, ValueError):
+        return frozenset()  # the server reports an unreadable file when it is asked for it
+    if isinstance(doc, dict) and isinstance(doc.get("provider_schemas"), dict):
+        return frozenset(a.lower() for a in doc["provider_schemas"])
+    return frozenset()
 
 
 @dataclass(frozen=True)
@@ -367,12 +390,18 @@ class Resolved:
 def resolve(reqs: list[Requirement], schemas_dir: Path | None = None) -> list[Resolved]:
     """The (namespace, name, version) to serve for each requirement; GeneratorError naming
     every provider that has no schema or whose constraints no version satisfies."""
-    in_dir = schema_dir_providers(schemas_dir)
+    from .schema import VENDORED_DIR
+
+    # What the vendored files hold: the subsets here, and any provider `avdgen schema import` added.
+    given = schema_dir_providers(schemas_dir)
+    in_dir = given | schema_dir_providers(VENDORED_DIR)
+    # The server finds a schema by the provider's type name (schema.schema_file).
+    by_name = {a.rsplit("/", 1)[-1] for a in given} | {p.name.removesuffix(".schema.json") for p in VENDORED_DIR.glob("*.schema.json")}
     resolved, missing, impossible = [], [], []
     for req in reqs:
         host, namespace, name = req.address.split("/")
         known = (namespace, name) in VENDORED or req.address in in_dir
-        if host != HOSTNAME or not known or not _served_by_name(req.address, schemas_dir):
+        if host != HOSTNAME or not known or name not in by_name:
             missing.append(req)
             continue
         version = pick(req.conditions, VENDORED.get((namespace, name)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,14 @@ def test_contradicting_constraints_and_bad_syntax_are_reported(tmp_path):
     (tmp_path / "main.tf").write_text('terraform {\n  required_providers {\n    random = { source = "hashicorp/random", version = "~> three" }\n  }\n}\n')
     with pytest.raises(GeneratorError, match=r"main.tf: version constraint for registry.terraform.io/hashicorp/random: 'three' is not a version"):
         requirements(tmp_path)
+
+
+def test_a_provider_imported_into_the_vendored_set_is_served(tmp_path, monkeypatch):
+    from generator.offline import schema as schema_module
+
+    vendored = tmp_path / "vendored"
+    shutil.copytree(schema_module.VENDORED_DIR, vendored)
+    (vendored / "tls.schema.json").write_text(json.dumps({"format_version": "1.0", "provider_schemas": {"registry.terraform.io/hashicorp/tls": {"provider": {"version": 0, "block": {}}}}}))
+    monkeypatch.setattr(schema_module, "VENDORED_DIR", vendored)
+    (tmp_path / "main.tf").write_text('resource "tls_private_key" "k" {}\n')
+    assert resolve(requirements(tmp_path)) == [Resolved("hashicorp", "tls", "1.0.0")]
