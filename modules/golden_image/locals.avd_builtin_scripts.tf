@@ -40,7 +40,48 @@ locals {
     "tr-TR"      = "Turkish (Turkey)", "uk-UA" = "Ukrainian (Ukraine)", "en-AU" = "English (Australia)"
   }
 
-  _avd = var.avd_builtin_scripts
+  # avd_builtin_scripts is `any` (variables.tf says why); its validations checked the names and
+  # types, and this fills in the defaults the description gives.
+  _avd_in = var.avd_builtin_scripts
+  _avd = {
+    language_packs            = try(tolist(local._avd_in.language_packs), [])
+    default_language          = try(tostring(local._avd_in.default_language), null)
+    time_zone_redirection     = try(tobool(local._avd_in.time_zone_redirection), false)
+    disable_storage_sense     = try(tobool(local._avd_in.disable_storage_sense), false)
+    rdp_shortpath             = try(tobool(local._avd_in.rdp_shortpath), false)
+    screen_capture_protection = try(tostring(local._avd_in.screen_capture_protection), null)
+    remove_appx_packages      = try(tolist(local._avd_in.remove_appx_packages), [])
+    windows_optimizations     = try(tolist(local._avd_in.windows_optimizations), [])
+    fslogix = try(local._avd_in.fslogix, null) == null ? null : {
+      vhd_locations = try(tolist(local._avd_in.fslogix.vhd_locations), [])
+      vhd_size_mb   = try(tonumber(local._avd_in.fslogix.vhd_size_mb), 30000)
+      installer_uri = try(tostring(local._avd_in.fslogix.installer_uri), "https://aka.ms/fslogix_download")
+      kerberos      = try(tobool(local._avd_in.fslogix.kerberos), false)
+    }
+    # The portal's installer links (a portal-made template's Teams step).
+    teams_optimization = try(local._avd_in.teams_optimization, null) == null ? null : {
+      teams_bootstrapper_uri = try(tostring(local._avd_in.teams_optimization.teams_bootstrapper_uri), "https://go.microsoft.com/fwlink/?linkid=2243204&clcid=0x409")
+      vc_redistributable_uri = try(tostring(local._avd_in.teams_optimization.vc_redistributable_uri), "https://aka.ms/vs/17/release/vc_redist.x64.exe")
+      webrtc_installer_uri   = try(tostring(local._avd_in.teams_optimization.webrtc_installer_uri), "https://aka.ms/msrdcwebrtcsvc/msi")
+    }
+    multimedia_redirection = try(local._avd_in.multimedia_redirection, null) == null ? null : {
+      edge                   = try(tobool(local._avd_in.multimedia_redirection.edge), true)
+      chrome                 = try(tobool(local._avd_in.multimedia_redirection.chrome), false)
+      vc_redistributable_uri = try(tostring(local._avd_in.multimedia_redirection.vc_redistributable_uri), "https://aka.ms/vs/17/release/vc_redist.x64.exe")
+    }
+    session_timeouts = try(local._avd_in.session_timeouts, null) == null ? null : {
+      max_disconnection_minutes = try(tonumber(local._avd_in.session_timeouts.max_disconnection_minutes), null)
+      max_idle_minutes          = try(tonumber(local._avd_in.session_timeouts.max_idle_minutes), null)
+      max_connection_minutes    = try(tonumber(local._avd_in.session_timeouts.max_connection_minutes), null)
+      remote_app_logoff_minutes = try(tonumber(local._avd_in.session_timeouts.remote_app_logoff_minutes), null)
+      end_session_on_limit      = try(tobool(local._avd_in.session_timeouts.end_session_on_limit), false)
+    }
+    office_apps = try(local._avd_in.office_apps, null) == null ? null : {
+      applications = tolist(local._avd_in.office_apps.applications)
+      action       = try(tostring(local._avd_in.office_apps.action), "Add")
+      version      = try(tostring(local._avd_in.office_apps.version), "64")
+    }
+  }
   # PowerShell single-quoted strings take everything literally but a quote, which is doubled.
   _avd_timeouts = local._avd.session_timeouts == null ? {} : { for name, minutes in {
     MaxDisconnectionTime     = local._avd.session_timeouts.max_disconnection_minutes

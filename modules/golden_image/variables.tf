@@ -52,85 +52,58 @@ variable "resource_group_name" {
 }
 
 variable "avd_builtin_scripts" {
-  type = object({
-    language_packs        = optional(list(string), [])
-    default_language      = optional(string)
-    time_zone_redirection = optional(bool, false)
-    disable_storage_sense = optional(bool, false)
-    fslogix = optional(object({
-      vhd_locations = optional(list(string), [])
-      vhd_size_mb   = optional(number, 30000)
-      installer_uri = optional(string, "https://aka.ms/fslogix_download")
-      kerberos      = optional(bool, false)
-    }))
-    rdp_shortpath             = optional(bool, false)
-    screen_capture_protection = optional(string)
-    teams_optimization = optional(object({
-      teams_bootstrapper_uri = optional(string, "https://go.microsoft.com/fwlink/?linkid=2243204&clcid=0x409")
-      vc_redistributable_uri = optional(string, "https://aka.ms/vs/17/release/vc_redist.x64.exe")
-      webrtc_installer_uri   = optional(string, "https://aka.ms/msrdcwebrtcsvc/msi")
-    }))
-    multimedia_redirection = optional(object({
-      edge                   = optional(bool, true)
-      chrome                 = optional(bool, false)
-      vc_redistributable_uri = optional(string, "https://aka.ms/vs/17/release/vc_redist.x64.exe")
-    }))
-    session_timeouts = optional(object({
-      max_disconnection_minutes = optional(number)
-      max_idle_minutes          = optional(number)
-      max_connection_minutes    = optional(number)
-      remote_app_logoff_minutes = optional(number)
-      end_session_on_limit      = optional(bool, false)
-    }))
-    office_apps = optional(object({
-      applications = list(string)
-      action       = optional(string, "Add")
-      version      = optional(string, "64")
-    }))
-    remove_appx_packages  = optional(list(string), [])
-    windows_optimizations = optional(list(string), [])
-  })
+  type        = any
   default     = {}
-  description = "The Azure Virtual Desktop portal's built-in customization scripts (custom image templates), from Azure/RDS-Templates `CustomImageTemplateScripts/CustomImageTemplateScripts_2024-03-27` at a pinned commit, each downloaded with its SHA-256 checksum. Each setting that is set adds its script's steps after the inline scripts, in the order listed here; see \"AVD built-in scripts\" in the README for the script each one runs. Attributes:\n- `language_packs`: language codes to install (`InstallLanguagePacks.ps1`), such as `[\"de-DE\", \"fr-FR\"]`; a restart follows.\n- `default_language`: the language code made the system default (`SetDefaultLang.ps1`), such as `\"de-DE\"`.\n- `time_zone_redirection`: redirect the client's time zone into sessions (`TimezoneRedirection.ps1`).\n- `disable_storage_sense`: turn off Storage Sense (`DisableStorageSense.ps1`).\n- `fslogix`: install FSLogix and enable Profile Container (`FSLogix.ps1`): `vhd_locations` (at most one SMB path such as `\\\\\\\\storage.file.core.windows.net\\\\profiles`), `vhd_size_mb` (default 30000), `installer_uri`, and `kerberos = true` to also run `FSLogixKerberos.ps1` (Entra Kerberos for Azure Files).\n- `rdp_shortpath`: enable RDP Shortpath for managed networks (`RDPShortpath.ps1`).\n- `screen_capture_protection`: `\"client\"` blocks screen capture on the client, `\"client_and_server\"` on both (`ScreenCaptureProtection.ps1`).\n- `teams_optimization`: install the Teams media optimizations (`TeamsOptimization.ps1`): the Teams bootstrapper, Visual C++ and WebRTC installer URIs, defaulting to the portal's.\n- `multimedia_redirection`: install multimedia redirection (`MultiMediaRedirection.ps1`) and enable its `edge` (default true) and `chrome` (default false) extensions.\n- `session_timeouts`: session time limits in minutes (`ConfigureSessionTimeoutsV2.ps1`): `max_disconnection_minutes`, `max_idle_minutes`, `max_connection_minutes`, `remote_app_logoff_minutes`, and `end_session_on_limit`.\n- `office_apps`: `\"Add\"` or `\"Remove\"` (`action`) Microsoft 365 `applications` (Access, Excel, OneNote, Outlook, PowerPoint, Project, Publisher, Visio, Word), `version` `\"64\"` or `\"32\"` (`ConfigureOfficeApps.ps1`).\n- `remove_appx_packages`: AppX package names to remove (`RemoveAppxPackages.ps1`), such as `[\"Microsoft.XboxApp\"]`.\n- `windows_optimizations`: the Virtual Desktop Optimization Tool's categories to apply (`WindowsOptimization.ps1`): `All`, `WindowsMediaPlayer`, `ScheduledTasks`, `DefaultUserSettings`, `Autologgers`, `Services`, `NetworkOptimizations`, `LGPO`, `DiskCleanup`, `Edge`, `RemoveLegacyIE`, `RemoveOneDrive`; a restart follows."
+  description = "The Azure Virtual Desktop portal's built-in customization scripts (custom image templates), from Azure/RDS-Templates `CustomImageTemplateScripts/CustomImageTemplateScripts_2024-03-27` at a pinned commit, each downloaded with its SHA-256 checksum. An object of optional settings (typed as `any` so that a misspelt setting is an error rather than silently dropped, as Terraform does with object types). Each setting that is set adds its script's steps after the inline scripts, in the order listed here; see \"AVD built-in scripts\" in the README for the script each one runs. Attributes:\n- `language_packs`: language codes to install (`InstallLanguagePacks.ps1`), such as `[\"de-DE\", \"fr-FR\"]`; a restart follows.\n- `default_language`: the language code made the system default (`SetDefaultLang.ps1`), such as `\"de-DE\"`.\n- `time_zone_redirection`: redirect the client's time zone into sessions (`TimezoneRedirection.ps1`).\n- `disable_storage_sense`: turn off Storage Sense (`DisableStorageSense.ps1`).\n- `fslogix`: install FSLogix and enable Profile Container (`FSLogix.ps1`): `vhd_locations` (at most one SMB path such as `\\\\\\\\storage.file.core.windows.net\\\\profiles`), `vhd_size_mb` (default 30000), `installer_uri`, and `kerberos = true` to also run `FSLogixKerberos.ps1` (Entra Kerberos for Azure Files).\n- `rdp_shortpath`: enable RDP Shortpath for managed networks (`RDPShortpath.ps1`).\n- `screen_capture_protection`: `\"client\"` blocks screen capture on the client, `\"client_and_server\"` on both (`ScreenCaptureProtection.ps1`).\n- `teams_optimization`: install the Teams media optimizations (`TeamsOptimization.ps1`): the Teams bootstrapper, Visual C++ and WebRTC installer URIs, defaulting to the portal's.\n- `multimedia_redirection`: install multimedia redirection (`MultiMediaRedirection.ps1`) and enable its `edge` (default true) and `chrome` (default false) extensions.\n- `session_timeouts`: session time limits in minutes (`ConfigureSessionTimeoutsV2.ps1`): `max_disconnection_minutes`, `max_idle_minutes`, `max_connection_minutes`, `remote_app_logoff_minutes`, and `end_session_on_limit`.\n- `office_apps`: `\"Add\"` or `\"Remove\"` (`action`) Microsoft 365 `applications` (Access, Excel, OneNote, Outlook, PowerPoint, Project, Publisher, Visio, Word), `version` `\"64\"` or `\"32\"` (`ConfigureOfficeApps.ps1`).\n- `remove_appx_packages`: AppX package names to remove (`RemoveAppxPackages.ps1`), such as `[\"Microsoft.XboxApp\"]`.\n- `windows_optimizations`: the Virtual Desktop Optimization Tool's categories to apply (`WindowsOptimization.ps1`): `All`, `WindowsMediaPlayer`, `ScheduledTasks`, `DefaultUserSettings`, `Autologgers`, `Services`, `NetworkOptimizations`, `LGPO`, `DiskCleanup`, `Edge`, `RemoveLegacyIE`, `RemoveOneDrive`; a restart follows."
   nullable    = false
 
   validation {
-    condition     = alltrue([for code in concat(var.avd_builtin_scripts.language_packs, compact([var.avd_builtin_scripts.default_language])) : contains(["ar-SA", "bg-BG", "cs-CZ", "da-DK", "de-DE", "el-GR", "en-AU", "en-GB", "en-US", "es-ES", "es-MX", "et-EE", "fi-FI", "fr-CA", "fr-FR", "he-IL", "hr-HR", "hu-HU", "it-IT", "ja-JP", "ko-KR", "lt-LT", "lv-LV", "nb-NO", "nl-NL", "pl-PL", "pt-BR", "pt-PT", "ro-RO", "ru-RU", "sk-SK", "sl-SI", "sr-Latn-RS", "sv-SE", "th-TH", "tr-TR", "uk-UA", "zh-CN", "zh-TW"], code)])
+    condition     = can(keys(var.avd_builtin_scripts)) && length(setsubtract(try(keys(var.avd_builtin_scripts), []), ["language_packs", "default_language", "time_zone_redirection", "disable_storage_sense", "fslogix", "rdp_shortpath", "screen_capture_protection", "teams_optimization", "multimedia_redirection", "session_timeouts", "office_apps", "remove_appx_packages", "windows_optimizations"])) == 0 && alltrue([for name, allowed in { fslogix = ["vhd_locations", "vhd_size_mb", "installer_uri", "kerberos"], teams_optimization = ["teams_bootstrapper_uri", "vc_redistributable_uri", "webrtc_installer_uri"], multimedia_redirection = ["edge", "chrome", "vc_redistributable_uri"], session_timeouts = ["max_disconnection_minutes", "max_idle_minutes", "max_connection_minutes", "remote_app_logoff_minutes", "end_session_on_limit"], office_apps = ["applications", "action", "version"] } : length(setsubtract(try(keys(var.avd_builtin_scripts[name]), []), allowed)) == 0])
+    error_message = "avd_builtin_scripts must be an object of the settings language_packs, default_language, time_zone_redirection, disable_storage_sense, fslogix { vhd_locations, vhd_size_mb, installer_uri, kerberos }, rdp_shortpath, screen_capture_protection, teams_optimization { teams_bootstrapper_uri, vc_redistributable_uri, webrtc_installer_uri }, multimedia_redirection { edge, chrome, vc_redistributable_uri }, session_timeouts { max_disconnection_minutes, max_idle_minutes, max_connection_minutes, remote_app_logoff_minutes, end_session_on_limit }, office_apps { applications, action, version }, remove_appx_packages and windows_optimizations; another name is not a built-in script option."
+  }
+
+  validation {
+    condition     = alltrue([for name in ["time_zone_redirection", "disable_storage_sense", "rdp_shortpath"] : can(tobool(try(var.avd_builtin_scripts[name], false)))]) && alltrue([for name in ["language_packs", "remove_appx_packages", "windows_optimizations"] : can([for item in tolist(try(var.avd_builtin_scripts[name], [])) : tostring(item)])]) && alltrue([for name in ["default_language", "screen_capture_protection"] : can(tostring(try(var.avd_builtin_scripts[name], null)))]) && alltrue([for name in ["fslogix", "teams_optimization", "multimedia_redirection", "session_timeouts", "office_apps"] : try(var.avd_builtin_scripts[name], null) == null || can(keys(try(var.avd_builtin_scripts[name], null)))])
+    error_message = "avd_builtin_scripts time_zone_redirection, disable_storage_sense and rdp_shortpath must be booleans, language_packs, remove_appx_packages and windows_optimizations lists of strings, default_language and screen_capture_protection strings, and fslogix, teams_optimization, multimedia_redirection, session_timeouts and office_apps objects."
+  }
+
+  validation {
+    condition     = alltrue([for code in concat(try(tolist(var.avd_builtin_scripts.language_packs), []), compact([try(tostring(var.avd_builtin_scripts.default_language), null)])) : contains(["ar-SA", "bg-BG", "cs-CZ", "da-DK", "de-DE", "el-GR", "en-AU", "en-GB", "en-US", "es-ES", "es-MX", "et-EE", "fi-FI", "fr-CA", "fr-FR", "he-IL", "hr-HR", "hu-HU", "it-IT", "ja-JP", "ko-KR", "lt-LT", "lv-LV", "nb-NO", "nl-NL", "pl-PL", "pt-BR", "pt-PT", "ro-RO", "ru-RU", "sk-SK", "sl-SI", "sr-Latn-RS", "sv-SE", "th-TH", "tr-TR", "uk-UA", "zh-CN", "zh-TW"], code)])
     error_message = "avd_builtin_scripts language_packs and default_language must be language codes the built-in scripts support: ar-SA, bg-BG, cs-CZ, da-DK, de-DE, el-GR, en-AU, en-GB, en-US, es-ES, es-MX, et-EE, fi-FI, fr-CA, fr-FR, he-IL, hr-HR, hu-HU, it-IT, ja-JP, ko-KR, lt-LT, lv-LV, nb-NO, nl-NL, pl-PL, pt-BR, pt-PT, ro-RO, ru-RU, sk-SK, sl-SI, sr-Latn-RS, sv-SE, th-TH, tr-TR, uk-UA, zh-CN, zh-TW."
   }
 
   validation {
-    condition     = var.avd_builtin_scripts.screen_capture_protection == null || contains(["client", "client_and_server"], coalesce(var.avd_builtin_scripts.screen_capture_protection, "client"))
+    condition     = contains(["-", "client", "client_and_server"], try(coalesce(var.avd_builtin_scripts.screen_capture_protection, "-"), "-"))
     error_message = "avd_builtin_scripts screen_capture_protection must be \"client\" or \"client_and_server\"."
   }
 
   validation {
-    condition     = var.avd_builtin_scripts.fslogix == null || try(length(var.avd_builtin_scripts.fslogix.vhd_locations) <= 1 && alltrue([for path in var.avd_builtin_scripts.fslogix.vhd_locations : can(regex("^\\\\\\\\[^\\\\'\"]+\\\\[^'\"]+$", path))]) && floor(var.avd_builtin_scripts.fslogix.vhd_size_mb) == var.avd_builtin_scripts.fslogix.vhd_size_mb && var.avd_builtin_scripts.fslogix.vhd_size_mb > 0 && startswith(var.avd_builtin_scripts.fslogix.installer_uri, "https://"), false)
-    error_message = "avd_builtin_scripts fslogix needs at most one vhd_locations entry, an SMB path such as '\\\\storage.file.core.windows.net\\profiles' (FSLogix.ps1 configures one location, without quotes), a whole vhd_size_mb above 0, and an https:// installer_uri."
+    condition     = try(var.avd_builtin_scripts.fslogix, null) == null ? true : try(length(try(var.avd_builtin_scripts.fslogix.vhd_locations, [])) <= 1 && alltrue([for path in try(var.avd_builtin_scripts.fslogix.vhd_locations, []) : can(regex("^\\\\\\\\[^\\\\'\"]+\\\\[^'\"]+$", path))]) && floor(try(var.avd_builtin_scripts.fslogix.vhd_size_mb, 30000)) == try(var.avd_builtin_scripts.fslogix.vhd_size_mb, 30000) && try(var.avd_builtin_scripts.fslogix.vhd_size_mb, 30000) > 0 && startswith(try(var.avd_builtin_scripts.fslogix.installer_uri, "https://"), "https://") && can(tobool(try(var.avd_builtin_scripts.fslogix.kerberos, false))), false)
+    error_message = "avd_builtin_scripts fslogix needs at most one vhd_locations entry, an SMB path such as '\\\\storage.file.core.windows.net\\profiles' (FSLogix.ps1 configures one location, without quotes), a whole vhd_size_mb above 0, an https:// installer_uri and a boolean kerberos."
   }
 
   validation {
-    condition     = alltrue([for uri in concat(var.avd_builtin_scripts.teams_optimization == null ? [] : values(var.avd_builtin_scripts.teams_optimization), var.avd_builtin_scripts.multimedia_redirection == null ? [] : [var.avd_builtin_scripts.multimedia_redirection.vc_redistributable_uri]) : startswith(uri, "https://") && !can(regex("['\"\\s]", uri))])
-    error_message = "avd_builtin_scripts teams_optimization and multimedia_redirection URIs must be https:// URIs without quotes or spaces."
+    condition     = alltrue([for uri in concat([for name in ["teams_bootstrapper_uri", "vc_redistributable_uri", "webrtc_installer_uri"] : try(tostring(var.avd_builtin_scripts.teams_optimization[name]), "https://") if try(var.avd_builtin_scripts.teams_optimization[name], null) != null], [for name in ["vc_redistributable_uri"] : try(tostring(var.avd_builtin_scripts.multimedia_redirection[name]), "https://") if try(var.avd_builtin_scripts.multimedia_redirection[name], null) != null]) : startswith(uri, "https://") && !can(regex("['\"\\s]", uri))]) && alltrue([for name in ["edge", "chrome"] : can(tobool(try(var.avd_builtin_scripts.multimedia_redirection[name], false)))])
+    error_message = "avd_builtin_scripts teams_optimization and multimedia_redirection URIs must be https:// URIs without quotes or spaces, and multimedia_redirection edge and chrome booleans."
   }
 
   validation {
-    condition     = var.avd_builtin_scripts.session_timeouts == null ? true : alltrue([for name, minutes in var.avd_builtin_scripts.session_timeouts : try(floor(minutes) == minutes && minutes >= 0 && minutes <= 71582, true) if name != "end_session_on_limit"])
-    error_message = "avd_builtin_scripts session_timeouts values must be whole numbers of minutes from 0 to 71582 (the script stores milliseconds in a 32-bit registry value)."
+    condition     = alltrue([for name in ["max_disconnection_minutes", "max_idle_minutes", "max_connection_minutes", "remote_app_logoff_minutes"] : try(var.avd_builtin_scripts.session_timeouts[name], null) == null ? true : try(floor(var.avd_builtin_scripts.session_timeouts[name]) == var.avd_builtin_scripts.session_timeouts[name] && var.avd_builtin_scripts.session_timeouts[name] >= 0 && var.avd_builtin_scripts.session_timeouts[name] <= 71582, false)]) && can(tobool(try(var.avd_builtin_scripts.session_timeouts.end_session_on_limit, false)))
+    error_message = "avd_builtin_scripts session_timeouts values must be whole numbers of minutes from 0 to 71582 (the script stores milliseconds in a 32-bit registry value), and end_session_on_limit a boolean."
   }
 
   validation {
-    condition     = var.avd_builtin_scripts.office_apps == null || try(length(var.avd_builtin_scripts.office_apps.applications) > 0 && alltrue([for app in var.avd_builtin_scripts.office_apps.applications : contains(["Access", "Excel", "OneNote", "Outlook", "PowerPoint", "Project", "Publisher", "Visio", "Word"], app)]) && contains(["Add", "Remove"], var.avd_builtin_scripts.office_apps.action) && contains(["32", "64"], var.avd_builtin_scripts.office_apps.version), false)
+    condition     = try(var.avd_builtin_scripts.office_apps, null) == null ? true : try(length(var.avd_builtin_scripts.office_apps.applications) > 0 && alltrue([for app in var.avd_builtin_scripts.office_apps.applications : contains(["Access", "Excel", "OneNote", "Outlook", "PowerPoint", "Project", "Publisher", "Visio", "Word"], app)]) && contains(["Add", "Remove"], try(var.avd_builtin_scripts.office_apps.action, "Add")) && contains(["32", "64"], try(tostring(var.avd_builtin_scripts.office_apps.version), "64")), false)
     error_message = "avd_builtin_scripts office_apps needs applications from Access, Excel, OneNote, Outlook, PowerPoint, Project, Publisher, Visio and Word, action \"Add\" or \"Remove\", and version \"64\" or \"32\"."
   }
 
   validation {
-    condition     = alltrue([for name in var.avd_builtin_scripts.remove_appx_packages : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", name))])
+    condition     = alltrue([for name in try(tolist(var.avd_builtin_scripts.remove_appx_packages), []) : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", name))])
     error_message = "avd_builtin_scripts remove_appx_packages entries must be AppX package names of letters, digits, '.', '_' and '-', such as \"Microsoft.XboxApp\"."
   }
 
   validation {
-    condition     = alltrue([for name in var.avd_builtin_scripts.windows_optimizations : contains(["All", "WindowsMediaPlayer", "ScheduledTasks", "DefaultUserSettings", "Autologgers", "Services", "NetworkOptimizations", "LGPO", "DiskCleanup", "Edge", "RemoveLegacyIE", "RemoveOneDrive"], name)])
+    condition     = alltrue([for name in try(tolist(var.avd_builtin_scripts.windows_optimizations), []) : contains(["All", "WindowsMediaPlayer", "ScheduledTasks", "DefaultUserSettings", "Autologgers", "Services", "NetworkOptimizations", "LGPO", "DiskCleanup", "Edge", "RemoveLegacyIE", "RemoveOneDrive"], name)])
     error_message = "avd_builtin_scripts windows_optimizations entries must be All, WindowsMediaPlayer, ScheduledTasks, DefaultUserSettings, Autologgers, Services, NetworkOptimizations, LGPO, DiskCleanup, Edge, RemoveLegacyIE or RemoveOneDrive."
   }
 }
