@@ -373,6 +373,30 @@ def resource_action(cloud: Cloud, v: dict[str, Any], updating: bool = False) -> 
     try:
         limit = min(timeout(v, "create"), timeout(v, "update")) if updating else timeout(v, "create")
         response = _retrying(cloud, v.get("retry"), limit, lambda: _request(cloud, request_method, target, body, api_version, resource_type if not v.get("action") else None))
+        if request_method == "POST" and v.get("action"):
+            response = _poll(cloud, rid, v["action"], limit, api_version)
     except _Attempt as failed:
         raise Failure("Failed to perform action", f"performing action {v.get('action') or ''} of {_go_quoted(_id_text(rid, api_version))}: {failed.text}") from None
     return output(v, response, default=False)
+
+
+POLL_SECONDS = 10  # resource_client.go Action: PollUntilDone(Frequency: 10 * time.Second)
+
+
+def _poll(cloud: Cloud, rid: str, action: str, limit: timedelta, api_version: str | None) -> Any:
+    """A long-running action: azapi polls it until it ends, within the create timeout
+    (resource_client.go Action, runtime.NewPoller + PollUntilDone). Simulated time passes while
+    it polls; an operation that fails is the action's error, one that outlives the timeout is
+    "context deadline exceeded"."""
+    operation = services.operation(cloud, rid, action)
+    if operation is None:
+        return {}  # not long-running: the response was final
+    waited = 0.0
+    while (status := operation()) is None:
+        if waited + POLL_SECONDS > limit.total_seconds():
+            raise _Attempt("context deadline exceeded")
+        cloud.advance(POLL_SECONDS)
+        waited += POLL_SECONDS
+    if status != "Succeeded":
+        raise _Attempt(f"polling after {action}: {status}")
+    return {}

@@ -289,6 +289,30 @@ def _template_run(cloud: Cloud, request: Request) -> Any:
     return {}
 
 
+def operation(cloud: Cloud, resource_id: str, action: str) -> Callable[[], str | None] | None:
+    """The status of a long-running action just started on `resource_id`, for a caller that
+    polls it (azapi does; `az image builder run --no-wait` does not): None while it runs, then
+    "Succeeded" or the failure text. Image Builder's run is one [aib-spec]: 202 with an
+    Azure-AsyncOperation whose status follows lastRunStatus (Running -> Succeeded | Failed |
+    Canceled; the operation's error carries lastRunStatus.message)."""
+    if arm_type(resource_id).lower() != TEMPLATES.lower() or action != "run":
+        return None
+
+    def status() -> str | None:
+        record = cloud.find(resource_id)
+        if record is None:
+            return "Canceled: the image template was deleted"
+        run = (record.body.get("properties") or {}).get("lastRunStatus") or {}
+        state = run.get("runState", "")
+        if state in BUSY:
+            return None
+        if state in ("Succeeded", "PartiallySucceeded"):
+            return "Succeeded"
+        return f"{state or 'Failed'}: {run.get('message') or 'the build did not succeed'}"
+
+    return status
+
+
 @rule(TEMPLATES, "POST:cancel", "[aib-json] 'The cancel command doesn't wait for cancel to complete, monitor lastrunstatus.runstate'; [aib-38] #79", "cancels a running build")
 def _template_cancel(cloud: Cloud, request: Request) -> Any:
     record = request.existing

@@ -172,3 +172,34 @@ def test_build_on_apply_needs_a_template():
     with pytest.raises(PlanError) as info:
         workspace(MODULE, "vendored").plan([HERE / "defaults.tfvars"], {"build_on_apply": True, "build_enabled": False})
     assert any("build_on_apply = true needs build_enabled = true" in e for e in _errors(info.value))
+
+
+def _value(output):
+    return output["value"] if isinstance(output, dict) and "value" in output else output
+
+
+def test_build_on_apply_waits_for_the_build_and_rebuilds_only_when_the_trigger_changes():
+    ws = workspace(MODULE, "vendored")
+    variables = {"build_on_apply": True, "build_trigger": "2026-12-01", "image_versioning": "latest"}
+    outputs = ws.apply([HERE / "defaults.tfvars"], variables)
+    definition = _value(outputs["image_definition_id"])
+    # The apply polled the run until the build ended (simulated time): the first version of MAJOR 1.
+    assert _value(outputs["build_artifact_id"]) == f"{definition}/versions/1.0.0"
+    # The same inputs, or a changed step (the template is replaced), start no build.
+    for changed in ({}, {"inline_scripts": {"tz": ["Set-TimeZone -Id 'UTC'"]}}):
+        actions = summarize(ws.plan([HERE / "defaults.tfvars"], {**variables, **changed})).actions
+        assert actions["azapi_resource_action.build[0]"] == ["no-op"], (changed, actions)
+    # A new trigger builds again, and the output follows the new run.
+    outputs = ws.apply([HERE / "defaults.tfvars"], {**variables, "build_trigger": "2027-01-01"})
+    assert _value(outputs["build_artifact_id"]) == f"{definition}/versions/1.0.1"
+
+
+def test_a_failed_build_on_apply_fails_the_apply():
+    ws = workspace(MODULE, "vendored")
+    # A pinned version that a build published already: Image Builder's distribution fails.
+    variables = {"build_on_apply": True, "build_trigger": "one"}
+    ws.apply([HERE / "defaults.tfvars"], variables)
+    with pytest.raises(PlanError) as info:
+        ws.apply([HERE / "defaults.tfvars"], {**variables, "build_trigger": "two"})
+    text = " ".join(" ".join(info.value.details).split())
+    assert "Failed to perform action" in text and "already exists; an image version can be published only once" in text, text
