@@ -47,6 +47,23 @@ variable "golden_image" {
     image_sku                   = optional(string, "Win11-M365-Custom")
     os_disk_size_gb             = optional(number, 127)
     run_cleanup_script          = optional(bool, true)
+    base_image_plan = optional(object({
+      name      = string
+      product   = string
+      publisher = string
+    }))
+    source_image_version_id = optional(string)
+    source_managed_image_id = optional(string)
+    script_uri_sha256       = optional(map(string), {})
+    files = optional(map(object({
+      source_uri  = string
+      destination = string
+      sha256      = optional(string)
+    })), {})
+    build_vm_identity_ids = optional(list(string), [])
+    build_on_apply        = optional(bool, false)
+    build_trigger         = optional(string)
+    avd_builtin_scripts   = optional(any, {})
   })
   description = "Settings passed to modules/golden_image. `location` is the build region (default the environment's); the image is replicated to it plus `replication_regions`."
 
