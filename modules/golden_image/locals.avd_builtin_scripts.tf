@@ -95,7 +95,9 @@ locals {
   # redirection after Teams, Windows optimizations and AppX removal last. A script without
   # parameters runs from its URI; one with parameters is downloaded by a File step and run by an
   # inline step, as the portal's templates do (a scriptUri step takes no arguments).
-  _avd_steps = [for step in [
+  # (Listed first, filtered below: python-hcl2, which the lint round-trips through, cannot write
+  # a `for` over a literal whose elements hold comparisons.)
+  _avd_all_steps = [
     { on = length(local._avd.language_packs) > 0, script = "InstallLanguagePacks", name = "installLanguagePacks",
     args = "-LanguageList ${join(",", [for code in local._avd.language_packs : "'${replace(local._avd_language_names[code], "'", "''")}'"])}", restart = true },
     { on = local._avd.default_language != null, script = "SetDefaultLang", name = "setDefaultLanguage",
@@ -139,7 +141,8 @@ locals {
     args = "-Optimizations ${join(",", [for name in local._avd.windows_optimizations : "'${name}'"])}" },
     { on = length(local._avd.remove_appx_packages) > 0, script = "RemoveAppxPackages", name = "removeAppxPackages", restart = false,
     args = "-AppxPackages ${join(",", [for name in local._avd.remove_appx_packages : "'${name}'"])}" },
-  ] : step if step.on]
+  ]
+  _avd_steps = [for step in local._avd_all_steps : step if step.on]
 
   # Tuples from `for ... if`, since the two shapes cannot be the arms of one conditional.
   _avd_builtin_scripts = flatten([for step in local._avd_steps : concat(
