@@ -343,7 +343,7 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
     if record is None or record.service.get("run") != event["run"] or _run_state(record) != "Running":
         return
     properties = record.body["properties"]
-    failure = run_customizers(properties.get("customize") or [], cloud.failing())
+    failure = _source_problem(cloud, record) or run_customizers(properties.get("customize") or [], cloud.failing())
     published: list[str] = []
     if failure is None:
         failure = _distribute(cloud, record, published)
@@ -355,6 +355,32 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
         # A failed build keeps provisioningState Succeeded with runState Failed [aib-ts].
         status.update(runState="Failed", message=failure)
     cloud.store(record)
+
+
+def _source_problem(cloud: Cloud, record: Record) -> str | None:
+    """What Image Builder's validation finds wrong with a source this cloud holds [aib-json]
+    "properties: source": a SharedImageVersion must exist (for .../versions/latest, a version of
+    the definition not excluded from latest), and a ManagedImage must be in the template's region.
+    The service's wording is not published; these messages say what the docs say. Sources the
+    simulated cloud does not hold (marketplace images, another tenant's) are not checked."""
+    source = (record.body.get("properties") or {}).get("source") or {}
+    if source.get("type") == "SharedImageVersion":
+        version_id = str(source.get("imageVersionId") or "")
+        definition_id = version_id.rsplit("/versions/", 1)[0]
+        if cloud.find(definition_id) is None and cloud.find(version_id) is None:
+            return None  # not modelled here
+        if version_id.lower().endswith("/versions/latest"):
+            found = [v for v in cloud.children(definition_id, GALLERY_VERSIONS)
+                     if not ((v.body.get("properties") or {}).get("publishingProfile") or {}).get("excludeFromLatest")]
+        else:
+            found = [v for v in [cloud.find(version_id)] if v is not None]
+        if not found:
+            return f"Validation failed: the source image version {version_id} was not found."
+    if source.get("type") == "ManagedImage":
+        image = cloud.find(str(source.get("imageId") or ""))
+        if image is not None and _region(image.body.get("location") or "") != _region(record.body.get("location") or ""):
+            return f"Validation failed: the source managed image {source.get('imageId')} is in {image.body.get('location')}, but the template is in {record.body.get('location')}; a managed image source must be in the template's region."
+    return None
 
 
 def _build_canceled(cloud: Cloud, event: dict[str, Any]) -> None:

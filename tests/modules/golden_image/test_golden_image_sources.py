@@ -203,3 +203,14 @@ def test_a_failed_build_on_apply_fails_the_apply():
         ws.apply([HERE / "defaults.tfvars"], {**variables, "build_trigger": "two"})
     text = " ".join(" ".join(info.value.details).split())
     assert "Failed to perform action" in text and "already exists; an image version can be published only once" in text, text
+
+
+def test_a_missing_source_version_fails_the_build():
+    ws = workspace(MODULE, "vendored")
+    definition = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg/providers/Microsoft.Compute/galleries/avd_golden_images/images/avd-win11-m365"
+    # The module's own definition exists once applied, with no version yet: /versions/latest has nothing.
+    ws.apply([HERE / "defaults.tfvars"])
+    with pytest.raises(PlanError) as info:
+        ws.apply([HERE / "defaults.tfvars"], {"build_on_apply": True, "build_trigger": "x", "source_image_version_id": f"{definition}/versions/latest"})
+    text = " ".join(" ".join(info.value.details).split())
+    assert f"the source image version {definition}/versions/latest was not found" in text, text
