@@ -20,6 +20,11 @@ Sources named in the table:
 - [avd-38]  Azure/AVDSessionHostReplacer#38 (registration token expiry window)
 - [rds-662] Azure/RDS-Templates#662, hashicorp/terraform-provider-azurerm#23997 (ghost hosts)
 - [rbac-28557] hashicorp/terraform-provider-azurerm#28557 (RoleAssignmentExists)
+- [aib-perm] MicrosoftDocs/azure-compute-docs, articles/virtual-machines/linux/image-builder-permissions-cli.md,
+  "Permission to customize existing images" (a gallery version source: galleries/read, images/read,
+  images/versions/read; a managed image: images/read)
+- [rbac-builtin] MicrosoftDocs/azure-docs, articles/role-based-access-control/built-in-roles.md
+  (Owner and Contributor: `*`; Reader: `*/read`)
 - [vm-image] MicrosoftDocs/azure-compute-docs, articles/virtual-machines/troubleshooting-shared-images.md
   ("The gallery image ... is not available in <region> region", GalleryImageNotFound)
 """
@@ -367,8 +372,8 @@ def _source_problem(cloud: Cloud, record: Record) -> str | None:
     if source.get("type") == "SharedImageVersion":
         version_id = str(source.get("imageVersionId") or "")
         definition_id = version_id.rsplit("/versions/", 1)[0]
-        if cloud.find(definition_id) is None and cloud.find(version_id) is None:
-            return None  # not modelled here
+        if cloud.find(definition_id) is None and cloud.find(version_id) is None and not cloud.children(definition_id, GALLERY_VERSIONS):
+            return None  # a gallery this cloud knows nothing of: not modelled
         if version_id.lower().endswith("/versions/latest"):
             found = [v for v in cloud.children(definition_id, GALLERY_VERSIONS)
                      if not ((v.body.get("properties") or {}).get("publishingProfile") or {}).get("excludeFromLatest")]
@@ -376,11 +381,51 @@ def _source_problem(cloud: Cloud, record: Record) -> str | None:
             found = [v for v in [cloud.find(version_id)] if v is not None]
         if not found:
             return f"Validation failed: the source image version {version_id} was not found."
+        # [aib-perm] "Permission to customize existing images": the template's identity reads the
+        # source gallery version (galleries/read, images/read, images/versions/read). The
+        # service's wording is not published; this one is ARM's AuthorizationFailed.
+        needed = "Microsoft.Compute/galleries/images/versions/read"
+        principals = [_guid(uid, "principal") for uid in ((record.body.get("identity") or {}).get("userAssignedIdentities") or {})]
+        if not any(_may(cloud, principal, version_id, needed) for principal in principals):
+            return (f"Validation failed: the template's identity does not have authorization to perform action '{needed}' over scope "
+                    f"'{found[0].id}': grant it the gallery read actions on the source gallery.")
     if source.get("type") == "ManagedImage":
         image = cloud.find(str(source.get("imageId") or ""))
         if image is not None and _region(image.body.get("location") or "") != _region(record.body.get("location") or ""):
             return f"Validation failed: the source managed image {source.get('imageId')} is in {image.body.get('location')}, but the template is in {record.body.get('location')}; a managed image source must be in the template's region."
     return None
+
+
+_BUILT_IN_ROLES = {"owner": ["*"], "contributor": ["*"], "reader": ["*/read"]}  # [rbac-builtin]; Contributor's NotActions concern Authorization only
+
+
+def _may(cloud: Cloud, principal: str, resource_id: str, action: str) -> bool:
+    """Whether a role assignment of `principal` at `resource_id` or above grants `action`
+    (Azure RBAC: an assignment applies at its scope and below; `*` in an action is a wildcard)."""
+    from fnmatch import fnmatchcase
+    from .fixture import guid
+
+    def grants(patterns: list[str], excluded: list[str]) -> bool:
+        hit = lambda pats: any(fnmatchcase(action.lower(), p.lower()) for p in pats)  # noqa: E731
+        return hit(patterns) and not hit(excluded)
+
+    for entry in cloud.data["resources"].values():
+        props = (entry.get("body") or {}).get("properties") or {}
+        if entry.get("type", "").lower() != "microsoft.authorization/roleassignments" and not {"scope", "roleDefinitionId", "principalId"} <= set(props):
+            continue
+        scope, role_id = str(props.get("scope") or ""), str(props.get("roleDefinitionId") or "")
+        if props.get("principalId") != principal or not (resource_id.lower() + "/").startswith(scope.lower().rstrip("/") + "/"):
+            continue
+        for name, actions in _BUILT_IN_ROLES.items():
+            if role_id.lower().endswith("/" + guid("roleDefinition", name.capitalize()).lower()) and grants(actions, []):
+                return True
+        for other in cloud.data["resources"].values():
+            definition = (other.get("body") or {}).get("properties") or {}
+            if str(definition.get("role_definition_resource_id") or "").lower() == role_id.lower():
+                for permission in definition.get("permissions") or []:
+                    if grants(permission.get("actions") or [], permission.get("not_actions") or []):
+                        return True
+    return False
 
 
 def _build_canceled(cloud: Cloud, event: dict[str, Any]) -> None:

@@ -10,14 +10,14 @@ locals {
     : null
   )
   _source_role_actions = {
-    # "Allow VM Image Builder to read a gallery image version as the source" (image-builder-
-    # permissions-cli.md, "Permission to customize existing images"): the three gallery reads.
+    # image-builder-permissions-cli.md, "Permission to customize existing images": to build from
+    # an existing Azure Compute Gallery version, the three gallery reads.
     gallery = [
       "Microsoft.Compute/galleries/read",
       "Microsoft.Compute/galleries/images/read",
       "Microsoft.Compute/galleries/images/versions/read",
     ]
-    # The same section, for a managed image source: Microsoft.Compute/images/read.
+    # The same section, to build from an existing custom (managed) image.
     managed_image = ["Microsoft.Compute/images/read"]
   }
 }

@@ -214,3 +214,52 @@ def test_a_missing_source_version_fails_the_build():
         ws.apply([HERE / "defaults.tfvars"], {"build_on_apply": True, "build_trigger": "x", "source_image_version_id": f"{definition}/versions/latest"})
     text = " ".join(" ".join(info.value.details).split())
     assert f"the source image version {definition}/versions/latest was not found" in text, text
+
+
+def test_a_layered_build_reads_its_source_with_the_source_role():
+    from generator.offline.simulator import SimulatedAzure
+
+    ws = workspace(MODULE, "vendored")
+    base = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/base-rg/providers/Microsoft.Compute/galleries/base_images/images/win11-base"
+    azure = SimulatedAzure(ws.cloud)
+    azure.image_version(f"{base}/versions/1.0.0", ["eastus"])
+    variables = {"build_on_apply": True, "build_trigger": "x", "source_image_version_id": f"{base}/versions/latest"}
+    outputs = ws.apply([HERE / "defaults.tfvars"], variables)
+    assert _value(outputs["build_artifact_id"]).endswith("/images/avd-win11-m365/versions/1.0.0")
+    # Without the role on the source gallery (removed outside Terraform), the next build fails
+    # in Image Builder's validation.
+    from generator.offline.cloud import Cloud
+
+    with Cloud.session(Path(ws.cloud), azure.base_now) as cloud:
+        gallery = base.lower().rsplit("/images/", 1)[0]
+        for key in [k for k in cloud.data["resources"] if k.startswith(gallery + "/providers/microsoft.authorization/roleassignments/")]:
+            del cloud.data["resources"][key]
+    azure.image_builder_run("avd-dev-rg", "avd-golden-image-template")
+    azure.advance(minutes=90)
+    status = azure.image_builder_show("avd-dev-rg", "avd-golden-image-template")["properties"]["lastRunStatus"]
+    assert status["runState"] == "Failed"
+    assert "does not have authorization to perform action 'Microsoft.Compute/galleries/images/versions/read'" in status["message"], status
+
+
+def test_a_managed_image_in_another_region_fails_the_build():
+    from datetime import datetime, timezone
+
+    from generator.offline import services
+    from generator.offline.cloud import Cloud, Record
+
+    cloud = Cloud({}, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    rg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg"
+    image_id = f"{rg}/providers/Microsoft.Compute/images/win11-base"
+    template_id = f"{rg}/providers/Microsoft.VirtualMachineImages/imageTemplates/t"
+    for location, verdict in (("westus", "Failed"), ("eastus", "Succeeded")):
+        cloud.store(Record(image_id, "Microsoft.Compute/images", {"id": image_id, "location": location}, {}))
+        services.request(cloud, "DELETE", template_id, None, "2024-02-01")
+        services.request(cloud, "PUT", template_id, {"location": "eastus", "properties": {"source": {"type": "ManagedImage", "imageId": image_id}, "customize": [], "distribute": []}}, "2024-02-01")
+        services.request(cloud, "POST", f"{template_id}/run", {}, "2024-02-01")
+        cloud.advance(services.BUILD_MINUTES * 60 + 1)
+        status = cloud.find(template_id).body["properties"]["lastRunStatus"]
+        assert status["runState"] == verdict, status
+    cloud.store(Record(image_id, "Microsoft.Compute/images", {"id": image_id, "location": "westus"}, {}))
+    services.request(cloud, "POST", f"{template_id}/run", {}, "2024-02-01")
+    cloud.advance(services.BUILD_MINUTES * 60 + 1)
+    assert "is in westus, but the template is in eastus" in cloud.find(template_id).body["properties"]["lastRunStatus"]["message"]
