@@ -23,6 +23,12 @@ resource "azapi_resource_action" "build" {
   action      = "run"
   method      = "POST"
 
+  # A build already running (a scheduled pipeline's) refuses another run with
+  # OperationNotAllowed: wait for it to end, then build, within the same timeout.
+  retry = {
+    error_message_regex = ["OperationNotAllowed"]
+  }
+
   timeouts {
     create = "${local.build_wait_minutes}m"
   }

@@ -263,3 +263,15 @@ def test_a_managed_image_in_another_region_fails_the_build():
     services.request(cloud, "POST", f"{template_id}/run", {}, "2024-02-01")
     cloud.advance(services.BUILD_MINUTES * 60 + 1)
     assert "is in westus, but the template is in eastus" in cloud.find(template_id).body["properties"]["lastRunStatus"]["message"]
+
+
+def test_build_on_apply_waits_out_a_build_already_running():
+    from generator.offline.simulator import SimulatedAzure
+
+    ws = workspace(MODULE, "vendored")
+    ws.apply([HERE / "defaults.tfvars"], {"image_versioning": "latest"})
+    azure = SimulatedAzure(ws.cloud)
+    azure.image_builder_run("avd-dev-rg", "avd-golden-image-template")  # a pipeline's build
+    outputs = ws.apply([HERE / "defaults.tfvars"], {"image_versioning": "latest", "build_on_apply": True, "build_trigger": "x"})
+    # The pipeline's build published 1.0.0; the apply's own build came after it.
+    assert _value(outputs["build_artifact_id"]).endswith("/versions/1.0.1")
