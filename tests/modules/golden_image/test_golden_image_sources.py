@@ -275,3 +275,23 @@ def test_build_on_apply_waits_out_a_build_already_running():
     outputs = ws.apply([HERE / "defaults.tfvars"], {"image_versioning": "latest", "build_on_apply": True, "build_trigger": "x"})
     # The pipeline's build published 1.0.0; the apply's own build came after it.
     assert _value(outputs["build_artifact_id"]).endswith("/versions/1.0.1")
+
+
+def test_an_env_sets_them_in_its_golden_image_object():
+    golden_image = {
+        "gallery_name": "avd_dev_images", "image_definition_name": "avd-win11-dev", "image_template_name": "avd-dev-template",
+        "avd_builtin_scripts": {"time_zone_redirection": True},
+        "script_uris": {"install-app": "https://example.blob.core.windows.net/s/Install-App.ps1"},
+        "script_uri_sha256": {"install-app": "a" * 64},
+        "build_vm_identity_ids": ["/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/build-vm"],
+    }
+    summary = summarize(workspace(REPO / "envs/dev", "vendored").plan([REPO / "tests/offline-secrets.tfvars"], {"golden_image": golden_image}))
+    properties = summary.values["module.golden_image[0].azapi_resource.this[0]"]["body"]["properties"]
+    by_name = {s["name"]: s for s in properties["customize"]}
+    assert by_name["avdBuiltInScript_timeZoneRedirection"]["scriptUri"] == PIN + "TimezoneRedirection.ps1"
+    assert by_name["install-app"]["sha256Checksum"] == "a" * 64
+    assert properties["vmProfile"]["userAssignedIdentities"] == golden_image["build_vm_identity_ids"]
+    # A misspelt built-in setting fails in the env as in the module.
+    with pytest.raises(PlanError) as info:
+        workspace(REPO / "envs/dev", "vendored").plan([REPO / "tests/offline-secrets.tfvars"], {"golden_image": {**golden_image, "avd_builtin_scripts": {"timezone_redirection": True}}})
+    assert any("another name is not a built-in script option" in e for e in _errors(info.value))
