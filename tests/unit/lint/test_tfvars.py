@@ -323,6 +323,24 @@ def test_unknown_target_and_conflicting_options_are_exit_2(avdgen):
     assert avdgen(REPO, "validate-vars", "dev", "--module", "golden_image", "--env", "dev").exit_code == 2
 
 
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"type": "object", "properties": {"location": {"type": "text"}}}', "invalid schema"),
+        (b'{"type": "object",\n "properties": }', "invalid schema"),
+        (b'{"description": "caf\xe9"}', "not UTF-8 text"),
+    ],
+)
+def test_a_broken_schema_is_exit_2_each_time(avdgen, tmp_path, content, message):
+    """Checked schemas are remembered in-process; a broken one is never remembered as checked."""
+    schema, values = tmp_path / "custom.schema.json", tmp_path / "x.tfvars"
+    schema.write_bytes(content)
+    values.write_text('location = "eastus"\n')
+    for _ in range(2):
+        result = avdgen(REPO, "validate-vars", str(values), "--schema", str(schema))
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr and str(schema) in result.stderr
 # --- the schemas ------------------------------------------------------------------------------------
 
 
