@@ -244,6 +244,9 @@ locals {
     check.inline == null ? {} : { inline = concat([local._stop_on_error], check.inline) },
   )]
 
+  # optimize.vmBoot.state (VMBootOptimizationState, 2024-02-01): Enabled or Disabled.
+  _vm_boot_state = var.optimize_vm_boot == true ? "Enabled" : "Disabled"
+
   # The template's properties that are sent only when set, so a module without them plans the
   # body it always did. None of them can be patched (ImageTemplateUpdateParameters has only
   # distribute and vmProfile): the template's replace triggers include them.
@@ -256,7 +259,7 @@ locals {
         onValidationError = try(var.error_handling.on_validation_error, "cleanup")
       }
     }] : part if var.error_handling != null],
-    [for part in [{ optimize = { vmBoot = { state = var.optimize_vm_boot == true ? "Enabled" : "Disabled" } } }] : part if var.optimize_vm_boot != null],
+    [for part in [{ optimize = { vmBoot = { state = local._vm_boot_state } } }] : part if var.optimize_vm_boot != null],
     [for part in [{
       validate = {
         sourceValidationOnly        = try(var.validation.source_validation_only, false)

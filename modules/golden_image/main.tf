@@ -189,7 +189,7 @@ resource "azapi_resource" "this" {
       error_message = "build_container_instance_subnet_id is set but build_subnet_id is not: the container instance subnet needs a build subnet in the same virtual network (set build_subnet_id, or remove build_container_instance_subnet_id)."
     }
     precondition {
-      condition     = var.build_container_instance_subnet_id == null || var.build_subnet_id == null || (lower(local._build_vnet_id) == lower(local._container_instance_vnet_id) && lower(coalesce(var.build_subnet_id, "-")) != lower(coalesce(var.build_container_instance_subnet_id, "-")))
+      condition     = var.build_container_instance_subnet_id == null || var.build_subnet_id == null || (lower(coalesce(local._build_vnet_id, "-")) == lower(coalesce(local._container_instance_vnet_id, "-")) && lower(coalesce(var.build_subnet_id, "-")) != lower(coalesce(var.build_container_instance_subnet_id, "-")))
       error_message = "build_container_instance_subnet_id and build_subnet_id must be two different subnets of one virtual network; they are ${coalesce(var.build_container_instance_subnet_id, "-")} and ${coalesce(var.build_subnet_id, "-")}."
     }
     # proxyVmSize "must not be specified if containerInstanceSubnetId is specified because no
@@ -210,11 +210,11 @@ resource "azapi_resource" "this" {
       error_message = "staging_resource_group_create = true needs staging_resource_group_id, the ID of the group to create."
     }
     precondition {
-      condition     = var.staging_resource_group_id == null || lower(local._staging_subscription_id) == lower(data.azapi_client_config.current.subscription_id)
-      error_message = "staging_resource_group_id must be in the template's subscription (${data.azapi_client_config.current.subscription_id}), not ${local._staging_subscription_id}."
+      condition     = var.staging_resource_group_id == null || lower(coalesce(local._staging_subscription_id, "-")) == lower(data.azapi_client_config.current.subscription_id)
+      error_message = "staging_resource_group_id must be in the template's subscription (${data.azapi_client_config.current.subscription_id}), not ${coalesce(local._staging_subscription_id, "-")}."
     }
     precondition {
-      condition     = var.staging_resource_group_id == null || lower(local._staging_resource_group_name) != lower(var.resource_group_name)
+      condition     = var.staging_resource_group_id == null || lower(coalesce(local._staging_resource_group_name, "-")) != lower(var.resource_group_name)
       error_message = "staging_resource_group_id must not be the group of resource_group_name (${var.resource_group_name}): Image Builder needs an empty staging group of its own."
     }
   }
