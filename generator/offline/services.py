@@ -254,6 +254,8 @@ def _template_delete(cloud: Cloud, request: Request) -> Any:
         # that existed before stays (the build's resources in it are deleted).
         created = request.existing.service.get("created_staging_group")
         if created:
+            for child in cloud.children(created):
+                cloud.remove(child.id)
             cloud.remove(created)
     return None
 

@@ -541,7 +541,7 @@ variable "validation" {
   }
 
   validation {
-    condition     = var.validation == null || alltrue([for check in try(var.validation.in_vm_validations, []) : check.inline != null ? (length(check.inline) > 0 && check.sha256 == null) : (startswith(check.script_uri, "https://") && length(check.script_uri) > 8 && can(regex("^[0-9a-f]{64}$", check.sha256)))])
+    condition     = var.validation == null || alltrue([for check in try(var.validation.in_vm_validations, []) : (check.inline == null) == (check.script_uri == null) || try(check.inline != null ? (length(check.inline) > 0 && check.sha256 == null) : (startswith(check.script_uri, "https://") && length(check.script_uri) > 8 && can(regex("^[0-9a-f]{64}$", check.sha256))), false)])
     error_message = "A validation.in_vm_validations script_uri must be an https:// URI with its sha256 (64 lower-case hex digits, the SHA-256 of the script); an inline validation needs at least one line and no sha256."
   }
 }

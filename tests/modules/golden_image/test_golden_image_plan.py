@@ -38,7 +38,7 @@ def test_each_validation_fires_with_its_own_message():
     catalog = load_catalog(REPO / "catalog/golden_image.yaml", REPO)
     errors = _plan_error(HERE / "invalid_values.tfvars")
     validated = [(v.name, check.error_message) for v in catalog.variables for check in v.validations]
-    assert len(validated) == 33
+    assert len(validated) == 46  # 33, plus 13 for issue 11's inputs
     for name, message in validated:
         expected = " ".join(message.split())
         matching = [e for e in errors if f"var.{name} is" in e and expected in e]
