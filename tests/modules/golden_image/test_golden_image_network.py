@@ -275,3 +275,10 @@ def test_a_locked_template_is_still_replaced_and_locked_again():
         azure.delete(template_id)
     assert refused.value.code == "ScopeLocked" and "because following scope(s) are locked" in refused.value.message
     assert azure.resource(template_id) is not None
+
+
+def test_a_read_only_lock_refuses_the_patch_as_the_readme_warns():
+    ws = workspace(NETWORK_ROOT, "vendored")
+    ws.apply([], {"lock": {"kind": "ReadOnly"}})
+    text = _apply_refused(ws, {"lock": {"kind": "ReadOnly"}, "image_version": "1.0.1"})  # distribute: a PATCH
+    assert "ScopeLocked" in text and "cannot perform write operation because following scope(s) are locked" in text, text

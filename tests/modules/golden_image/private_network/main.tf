@@ -45,6 +45,11 @@ variable "lock" {
   default = null
 }
 
+variable "image_version" {
+  type    = string
+  default = "1.0.0"
+}
+
 variable "error_handling" {
   type    = object({ on_customizer_error = optional(string, "cleanup"), on_validation_error = optional(string, "cleanup") })
   default = null
@@ -124,6 +129,7 @@ module "golden_image" {
   gallery_name          = "avd_private_images"
   image_definition_name = "avd-win11-m365-private"
   image_template_name   = "avd-golden-image-private"
+  image_version         = var.image_version
 
   build_subnet_id                    = "${local.vnet_id}/subnets/${azurerm_subnet.build.name}"
   build_container_instance_subnet_id = var.aci_subnet ? "${local.vnet_id}/subnets/${azurerm_subnet.build_aci.name}" : null
