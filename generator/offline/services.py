@@ -241,6 +241,8 @@ def _template_patch(cloud: Cloud, request: Request) -> Any:
     unexpected = sorted(set(body) - PATCHABLE) + sorted(f"properties.{k}" for k in set(body.get("properties") or {}) - PATCHABLE_PROPERTIES)
     if unexpected:
         raise AzureError(400, "InvalidRequestContent", f"The request content was invalid: {', '.join(unexpected)} cannot be updated; only identity, tags, properties.distribute and properties.vmProfile can.")
+    if "vmProfile" in (body.get("properties") or {}):
+        _check_build_network(cloud, body["properties"])  # a build network added or moved by PATCH
     return None  # the generic merge
 
 

@@ -282,3 +282,17 @@ def test_a_read_only_lock_refuses_the_patch_as_the_readme_warns():
     ws.apply([], {"lock": {"kind": "ReadOnly"}})
     text = _apply_refused(ws, {"lock": {"kind": "ReadOnly"}, "image_version": "1.0.1"})  # distribute: a PATCH
     assert "ScopeLocked" in text and "cannot perform write operation because following scope(s) are locked" in text, text
+
+
+def test_a_build_subnet_added_later_is_patched_and_must_exist():
+    """vmProfile is patchable: adding a build subnet to an applied template patches it (no
+    replacement), and Image Builder refuses a subnet that does not exist."""
+    ws = workspace(MODULE, "vendored")
+    ws.apply([DEFAULTS])
+    actions = {a: act for a, act in summarize(ws.plan([DEFAULTS], {"build_subnet_id": BUILD_SUBNET})).actions.items() if act != ["no-op"]}
+    assert actions[PATCH] == ["update"] and TEMPLATE not in actions
+    assert actions["azurerm_role_assignment.build_network[0]"] == ["create"]
+    with pytest.raises(PlanError) as error:
+        ws.apply([DEFAULTS], {"build_subnet_id": BUILD_SUBNET})
+    text = " ".join(" ".join(error.value.details).split())
+    assert "Failed to perform action" in text and f"the subnet {BUILD_SUBNET} was not found" in text, text
