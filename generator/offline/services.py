@@ -307,8 +307,14 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
     properties = record.body["properties"]
     failure = run_customizers(properties.get("customize") or [], cloud.failing())
     published: list[str] = []
-    if failure is None:
+    # [aib-spec] validate: the in-VM validations run on the customized image; when one fails,
+    # the image is distributed only with continueDistributeOnFailure, and "in either case ... the
+    # end to end image run will be reported as having failed".
+    validate = properties.get("validate") or {}
+    validation_failure = None if failure is not None else run_customizers(validate.get("inVMValidations") or [], cloud.failing(), "Validator")
+    if failure is None and (validation_failure is None or validate.get("continueDistributeOnFailure")):
         failure = _distribute(cloud, record, published)
+    failure = failure or validation_failure
     status = properties["lastRunStatus"]
     status.update(runSubState="", endTime=iso(cloud.now()))
     if failure is None:

@@ -296,3 +296,27 @@ def test_a_build_subnet_added_later_is_patched_and_must_exist():
         ws.apply([DEFAULTS], {"build_subnet_id": BUILD_SUBNET})
     text = " ".join(" ".join(error.value.details).split())
     assert "Failed to perform action" in text and f"the subnet {BUILD_SUBNET} was not found" in text, text
+
+
+@pytest.mark.parametrize("continue_distribute,fails,run_state,published", [
+    (False, False, "Succeeded", True),
+    (False, True, "Failed", False),  # a failed validation stops the distribution
+    (True, True, "Failed", True),  # ... unless continue_distribute_on_failure; the run still fails
+], ids=["passes", "fails", "fails-but-distributes"])
+def test_in_vm_validations_decide_the_distribution(continue_distribute, fails, run_state, published):
+    ws = workspace(MODULE, "vendored")
+    validation = {"continue_distribute_on_failure": continue_distribute, "in_vm_validations": [
+        {"name": "fslogix-installed", "inline": ["if (-not (Test-Path 'C:\\\\Program Files\\\\FSLogix\\\\Apps\\\\frx.exe')) { throw 'FSLogix is missing' }"]},
+    ]}
+    ws.apply([DEFAULTS], {"validation": validation})
+    azure = SimulatedAzure(ws.cloud)
+    if fails:
+        azure.fail_when("FSLogix is missing")
+    azure.image_builder_run("avd-dev-rg", "avd-golden-image-template")
+    azure.advance(minutes=90)
+    status = azure.image_builder_show("avd-dev-rg", "avd-golden-image-template")["properties"]["lastRunStatus"]
+    assert status["runState"] == run_state, status
+    if fails:
+        assert "Validator 'fslogix-installed' exited with code 1" in status["message"]
+    versions = azure.sig_image_version_list("avd-dev-rg", "avd_golden_images", "avd-win11-m365")
+    assert [v["name"] for v in versions] == (["1.0.0"] if published else [])
