@@ -254,6 +254,10 @@ def _template_delete(cloud: Cloud, request: Request) -> Any:
             cloud.remove(child.id)  # run outputs go with the template
         # [aib-staging]: a staging group Image Builder created goes with the template; a group
         # that existed before stays (the build's resources in it are deleted).
+        # [aib-spec]: "the resources created in the resource group will be deleted during template
+        # deletion" (a build VM kept by errorHandling "abort", say).
+        for kept in [r for r in cloud.data["resources"].values() if (r.get("service") or {}).get("left_by", "").lower() == request.id.lower()]:
+            cloud.remove(kept["id"])
         created = request.existing.service.get("created_staging_group")
         if created:
             for child in cloud.children(created):
@@ -305,16 +309,23 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
     if record is None or record.service.get("run") != event["run"] or _run_state(record) != "Running":
         return
     properties = record.body["properties"]
-    failure = run_customizers(properties.get("customize") or [], cloud.failing())
+    customizer_failure = run_customizers(properties.get("customize") or [], cloud.failing())
     published: list[str] = []
     # [aib-spec] validate: the in-VM validations run on the customized image; when one fails,
     # the image is distributed only with continueDistributeOnFailure, and "in either case ... the
     # end to end image run will be reported as having failed".
     validate = properties.get("validate") or {}
-    validation_failure = None if failure is not None else run_customizers(validate.get("inVMValidations") or [], cloud.failing(), "Validator")
+    validation_failure = None if customizer_failure else run_customizers(validate.get("inVMValidations") or [], cloud.failing(), "Validator")
+    failure = customizer_failure
     if failure is None and (validation_failure is None or validate.get("continueDistributeOnFailure")):
         failure = _distribute(cloud, record, published)
     failure = failure or validation_failure
+    # [aib-spec] errorHandling: with "abort" the build VM "will be preserved" after a customizer
+    # (onCustomizerError) or validation (onValidationError) error; "cleanup" (the default)
+    # deletes it and its network resources. The names are the simulator's own (not published).
+    handling = properties.get("errorHandling") or {}
+    if (customizer_failure and handling.get("onCustomizerError") == "abort") or (validation_failure and handling.get("onValidationError") == "abort"):
+        _keep_build_vm(cloud, record)
     status = properties["lastRunStatus"]
     status.update(runSubState="", endTime=iso(cloud.now()))
     if failure is None:
@@ -323,6 +334,18 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
         # A failed build keeps provisioningState Succeeded with runState Failed [aib-ts].
         status.update(runState="Failed", message=failure)
     cloud.store(record)
+
+
+def _keep_build_vm(cloud: Cloud, record: Record) -> None:
+    staging = record.body["properties"].get("exactStagingResourceGroup")
+    if not staging:
+        return
+    run = record.service.get("run", 0)
+    for rtype, name in (("Microsoft.Compute/virtualMachines", f"vm-{_last_segment(record.id)}-{run}"),
+                        ("Microsoft.Compute/disks", f"osdisk-{_last_segment(record.id)}-{run}"),
+                        ("Microsoft.Network/networkInterfaces", f"nic-{_last_segment(record.id)}-{run}")):
+        rid = f"{staging}/providers/{rtype}/{name}"
+        cloud.store(Record(rid, rtype, {"id": rid, "name": name, "tags": dict(record.body["properties"].get("managedResourceTags") or {})}, {"left_by": record.id}))
 
 
 def _build_canceled(cloud: Cloud, event: dict[str, Any]) -> None:

@@ -320,3 +320,25 @@ def test_in_vm_validations_decide_the_distribution(continue_distribute, fails, r
         assert "Validator 'fslogix-installed' exited with code 1" in status["message"]
     versions = azure.sig_image_version_list("avd-dev-rg", "avd_golden_images", "avd-win11-m365")
     assert [v["name"] for v in versions] == (["1.0.0"] if published else [])
+
+
+@pytest.mark.parametrize("error_handling,kept", [(None, False), ({"on_customizer_error": "abort"}, True), ({"on_validation_error": "abort"}, False)],
+                         ids=["cleanup", "abort", "abort-on-validation-only"])
+def test_abort_keeps_the_failed_build_vm_until_the_template_goes(error_handling, kept):
+    """The README's "When a build fails": abort leaves the build VM (and its disk and NIC) in the
+    staging group; deleting the template deletes what Image Builder created there."""
+    ws = workspace(MODULE, "vendored")
+    variables = {"inline_scripts": {"install": ["Install-Thing -Name app"]}, "error_handling": error_handling}
+    ws.apply([DEFAULTS], variables)
+    azure = SimulatedAzure(ws.cloud)
+    azure.fail_when("Install-Thing")
+    azure.image_builder_run("avd-dev-rg", "avd-golden-image-template")
+    azure.advance(minutes=90)
+    template = azure.image_builder_show("avd-dev-rg", "avd-golden-image-template")["properties"]
+    assert template["lastRunStatus"]["runState"] == "Failed" and "Customizer 'install' exited with code 1" in template["lastRunStatus"]["message"]
+    staging = template["exactStagingResourceGroup"].lower()
+    left = [r["id"] for t in ("Microsoft.Compute/virtualMachines", "Microsoft.Compute/disks", "Microsoft.Network/networkInterfaces")
+            for r in azure.resources(t) if r["id"].lower().startswith(staging + "/")]
+    assert len(left) == (3 if kept else 0), left
+    ws.destroy([DEFAULTS], variables)
+    assert not [r for r in azure.resources("Microsoft.Compute/virtualMachines") if r["id"].lower().startswith(staging + "/")]
