@@ -198,6 +198,15 @@ module "golden_image" {
   build_timeout_minutes              = var.golden_image.build_timeout_minutes
   os_disk_size_gb                    = var.golden_image.os_disk_size_gb
   run_cleanup_script                 = var.golden_image.run_cleanup_script
+  base_image_plan                    = var.golden_image.base_image_plan
+  source_image_version_id            = var.golden_image.source_image_version_id
+  source_managed_image_id            = var.golden_image.source_managed_image_id
+  script_uri_sha256                  = var.golden_image.script_uri_sha256
+  files                              = var.golden_image.files
+  build_vm_identity_ids              = var.golden_image.build_vm_identity_ids
+  build_on_apply                     = var.golden_image.build_on_apply
+  build_trigger                      = var.golden_image.build_trigger
+  avd_builtin_scripts                = var.golden_image.avd_builtin_scripts
 
   # Issue 11: a private build in this environment's network, the staging group, error handling,
   # optimize, validate and the AVM interfaces.

@@ -20,6 +20,11 @@ Sources named in the table:
 - [avd-38]  Azure/AVDSessionHostReplacer#38 (registration token expiry window)
 - [rds-662] Azure/RDS-Templates#662, hashicorp/terraform-provider-azurerm#23997 (ghost hosts)
 - [rbac-28557] hashicorp/terraform-provider-azurerm#28557 (RoleAssignmentExists)
+- [aib-perm] MicrosoftDocs/azure-compute-docs, articles/virtual-machines/linux/image-builder-permissions-cli.md,
+  "Permission to customize existing images" (a gallery version source: galleries/read, images/read,
+  images/versions/read; a managed image: images/read)
+- [rbac-builtin] MicrosoftDocs/azure-docs, articles/role-based-access-control/built-in-roles.md
+  (Owner and Contributor: `*`; Reader: `*/read`)
 - [vm-image] MicrosoftDocs/azure-compute-docs, articles/virtual-machines/troubleshooting-shared-images.md
   ("The gallery image ... is not available in <region> region", GalleryImageNotFound)
 - [aib-staging] [aib-spec] ImageTemplateProperties.stagingResourceGroup: "in the same subscription as
@@ -128,7 +133,8 @@ def _generic(cloud: Cloud, request: Request) -> Any:
     if request.method == "GET":
         return _response(request.existing)
     if request.method == "PUT":
-        record = Record(request.id, request.type, {**(request.body or {}), "id": request.id}, request.existing.service if request.existing else {"created": iso(cloud.now())})
+        body = with_read_only(request.type, request.id, request.body or {})
+        record = Record(request.id, request.type, body, request.existing.service if request.existing else {"created": iso(cloud.now())})
         cloud.store(record)
         return _response(record)
     if request.method == "PATCH":
@@ -145,6 +151,45 @@ def _generic(cloud: Cloud, request: Request) -> Any:
             cloud.remove(request.id)
         return None
     return None
+
+
+IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
+
+
+def with_read_only(rtype: str, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A PUT body as ARM stores and answers it, with the read-only fields the service adds:
+    every resource's `id`, `name` and `type` (ARM's resource envelope); a managed identity's
+    `properties.principalId`, `clientId` and `tenantId` (UserAssignedIdentityProperties, all
+    read-only, in the ManagedIdentity REST spec); and for a resource with a managed identity,
+    `identity.principalId`/`tenantId` (SystemAssigned) and each user-assigned identity's
+    `principalId`/`clientId` (ManagedServiceIdentity in ARM's common types)."""
+    out = {**body, "id": resource_id, "name": _last_segment(resource_id), "type": body.get("type") or rtype}
+    tenant = _tenant()
+    if rtype.lower() == IDENTITIES.lower():
+        properties = dict(out.get("properties") or {})
+        properties.setdefault("principalId", _guid(resource_id, "principal"))
+        properties.setdefault("clientId", _guid(resource_id, "client"))
+        properties.setdefault("tenantId", tenant)
+        out["properties"] = properties
+    identity = out.get("identity")
+    if isinstance(identity, dict):
+        identity = dict(identity)
+        if "systemassigned" in str(identity.get("type", "")).replace(" ", "").lower():
+            identity.setdefault("principalId", _guid(resource_id, "system-principal"))
+            identity.setdefault("tenantId", tenant)
+        if isinstance(identity.get("userAssignedIdentities"), dict):
+            identity["userAssignedIdentities"] = {
+                uid: {"principalId": _guid(uid, "principal"), "clientId": _guid(uid, "client")}
+                for uid in identity["userAssignedIdentities"]
+            }
+        out["identity"] = identity
+    return out
+
+
+def _tenant() -> str:
+    from .fixture import Fixture
+
+    return Fixture.from_env().tenant_id
 
 
 def _response(record: Record | None) -> dict[str, Any] | None:
@@ -279,6 +324,30 @@ def _template_run(cloud: Cloud, request: Request) -> Any:
     return {}
 
 
+def operation(cloud: Cloud, resource_id: str, action: str) -> Callable[[], str | None] | None:
+    """The status of a long-running action just started on `resource_id`, for a caller that
+    polls it (azapi does; `az image builder run --no-wait` does not): None while it runs, then
+    "Succeeded" or the failure text. Image Builder's run is one [aib-spec]: 202 with an
+    Azure-AsyncOperation whose status follows lastRunStatus (Running -> Succeeded | Failed |
+    Canceled; the operation's error carries lastRunStatus.message)."""
+    if arm_type(resource_id).lower() != TEMPLATES.lower() or action != "run":
+        return None
+
+    def status() -> str | None:
+        record = cloud.find(resource_id)
+        if record is None:
+            return "Canceled: the image template was deleted"
+        run = (record.body.get("properties") or {}).get("lastRunStatus") or {}
+        state = run.get("runState", "")
+        if state in BUSY:
+            return None
+        if state in ("Succeeded", "PartiallySucceeded"):
+            return "Succeeded"
+        return f"{state or 'Failed'}: {run.get('message') or 'the build did not succeed'}"
+
+    return status
+
+
 @rule(TEMPLATES, "POST:cancel", "[aib-json] 'The cancel command doesn't wait for cancel to complete, monitor lastrunstatus.runstate'; [aib-38] #79", "cancels a running build")
 def _template_cancel(cloud: Cloud, request: Request) -> Any:
     record = request.existing
@@ -309,14 +378,16 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
     if record is None or record.service.get("run") != event["run"] or _run_state(record) != "Running":
         return
     properties = record.body["properties"]
-    customizer_failure = run_customizers(properties.get("customize") or [], cloud.failing())
+    # A source Image Builder's validation refuses fails the run before any build VM exists.
+    source_failure = _source_problem(cloud, record)
+    customizer_failure = None if source_failure else run_customizers(properties.get("customize") or [], cloud.failing())
     published: list[str] = []
     # [aib-spec] validate: the in-VM validations run on the customized image; when one fails,
     # the image is distributed only with continueDistributeOnFailure, and "in either case ... the
     # end to end image run will be reported as having failed".
     validate = properties.get("validate") or {}
-    validation_failure = None if customizer_failure else run_customizers(validate.get("inVMValidations") or [], cloud.failing(), "Validator")
-    failure = customizer_failure
+    validation_failure = None if source_failure or customizer_failure else run_customizers(validate.get("inVMValidations") or [], cloud.failing(), "Validator")
+    failure = source_failure or customizer_failure
     if failure is None and (validation_failure is None or validate.get("continueDistributeOnFailure")):
         failure = _distribute(cloud, record, published)
     failure = failure or validation_failure
@@ -346,6 +417,72 @@ def _keep_build_vm(cloud: Cloud, record: Record) -> None:
                         ("Microsoft.Network/networkInterfaces", f"nic-{_last_segment(record.id)}-{run}")):
         rid = f"{staging}/providers/{rtype}/{name}"
         cloud.store(Record(rid, rtype, {"id": rid, "name": name, "tags": dict(record.body["properties"].get("managedResourceTags") or {})}, {"left_by": record.id}))
+
+
+def _source_problem(cloud: Cloud, record: Record) -> str | None:
+    """What Image Builder's validation finds wrong with a source this cloud holds [aib-json]
+    "properties: source": a SharedImageVersion must exist (for .../versions/latest, a version of
+    the definition not excluded from latest), and a ManagedImage must be in the template's region.
+    The service's wording is not published; these messages say what the docs say. Sources the
+    simulated cloud does not hold (marketplace images, another tenant's) are not checked."""
+    source = (record.body.get("properties") or {}).get("source") or {}
+    if source.get("type") == "SharedImageVersion":
+        version_id = str(source.get("imageVersionId") or "")
+        definition_id = version_id.rsplit("/versions/", 1)[0]
+        if cloud.find(definition_id) is None and cloud.find(version_id) is None and not cloud.children(definition_id, GALLERY_VERSIONS):
+            return None  # a gallery this cloud knows nothing of: not modelled
+        if version_id.lower().endswith("/versions/latest"):
+            found = [v for v in cloud.children(definition_id, GALLERY_VERSIONS)
+                     if not ((v.body.get("properties") or {}).get("publishingProfile") or {}).get("excludeFromLatest")]
+        else:
+            found = [v for v in [cloud.find(version_id)] if v is not None]
+        if not found:
+            return f"Validation failed: the source image version {version_id} was not found."
+        # [aib-perm] "Permission to customize existing images": the template's identity reads the
+        # source gallery version (galleries/read, images/read, images/versions/read). The
+        # service's wording is not published; this one is ARM's AuthorizationFailed.
+        needed = "Microsoft.Compute/galleries/images/versions/read"
+        principals = [_guid(uid, "principal") for uid in ((record.body.get("identity") or {}).get("userAssignedIdentities") or {})]
+        if not any(_may(cloud, principal, version_id, needed) for principal in principals):
+            return (f"Validation failed: the template's identity does not have authorization to perform action '{needed}' over scope "
+                    f"'{found[0].id}': grant it the gallery read actions on the source gallery.")
+    if source.get("type") == "ManagedImage":
+        image = cloud.find(str(source.get("imageId") or ""))
+        if image is not None and _region(image.body.get("location") or "") != _region(record.body.get("location") or ""):
+            return f"Validation failed: the source managed image {source.get('imageId')} is in {image.body.get('location')}, but the template is in {record.body.get('location')}; a managed image source must be in the template's region."
+    return None
+
+
+_BUILT_IN_ROLES = {"owner": ["*"], "contributor": ["*"], "reader": ["*/read"]}  # [rbac-builtin]; Contributor's NotActions concern Authorization only
+
+
+def _may(cloud: Cloud, principal: str, resource_id: str, action: str) -> bool:
+    """Whether a role assignment of `principal` at `resource_id` or above grants `action`
+    (Azure RBAC: an assignment applies at its scope and below; `*` in an action is a wildcard)."""
+    from fnmatch import fnmatchcase
+    from .fixture import guid
+
+    def grants(patterns: list[str], excluded: list[str]) -> bool:
+        hit = lambda pats: any(fnmatchcase(action.lower(), p.lower()) for p in pats)  # noqa: E731
+        return hit(patterns) and not hit(excluded)
+
+    for entry in cloud.data["resources"].values():
+        props = (entry.get("body") or {}).get("properties") or {}
+        if entry.get("type", "").lower() != "microsoft.authorization/roleassignments" and not {"scope", "roleDefinitionId", "principalId"} <= set(props):
+            continue
+        scope, role_id = str(props.get("scope") or ""), str(props.get("roleDefinitionId") or "")
+        if props.get("principalId") != principal or not (resource_id.lower() + "/").startswith(scope.lower().rstrip("/") + "/"):
+            continue
+        for name, actions in _BUILT_IN_ROLES.items():
+            if role_id.lower().endswith("/" + guid("roleDefinition", name.capitalize()).lower()) and grants(actions, []):
+                return True
+        for other in cloud.data["resources"].values():
+            definition = (other.get("body") or {}).get("properties") or {}
+            if str(definition.get("role_definition_resource_id") or "").lower() == role_id.lower():
+                for permission in definition.get("permissions") or []:
+                    if grants(permission.get("actions") or [], permission.get("not_actions") or []):
+                        return True
+    return False
 
 
 def _build_canceled(cloud: Cloud, event: dict[str, Any]) -> None:

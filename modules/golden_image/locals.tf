@@ -36,13 +36,42 @@ locals {
   }
   build_commands = var.build_enabled ? local._build_commands : { cli = null, powershell = null, status = null }
 
+  # Exactly one source (issue 11, item 4; image-builder-json.md "properties: source"): the
+  # marketplace image (with planInfo for a paid one), a gallery image version, or a managed image.
+  # Preconditions on the template refuse two of them at once.
+  source_kind = (
+    var.source_image_version_id != null ? "gallery"
+    : var.source_managed_image_id != null ? "managed_image"
+    : "marketplace"
+  )
+  # The base_image_* defaults: any other value names the marketplace source.
+  _marketplace_inputs_are_defaults = alltrue([
+    var.base_image_publisher == "MicrosoftWindowsDesktop",
+    var.base_image_offer == "office-365",
+    var.base_image_sku == "win11-24h2-avd-m365",
+    var.base_image_version == "latest",
+  ])
+  _marketplace_source = merge(
+    {
+      type      = "PlatformImage"
+      publisher = var.base_image_publisher
+      offer     = var.base_image_offer
+      sku       = var.base_image_sku
+      version   = var.base_image_version
+    },
+    var.base_image_plan == null ? {} : {
+      planInfo = {
+        planName      = var.base_image_plan.name
+        planProduct   = var.base_image_plan.product
+        planPublisher = var.base_image_plan.publisher
+      }
+    },
+  )
   source = {
-    type      = "PlatformImage"
-    publisher = var.base_image_publisher
-    offer     = var.base_image_offer
-    sku       = var.base_image_sku
-    version   = var.base_image_version
-  }
+    marketplace   = local._marketplace_source
+    gallery       = { type = "SharedImageVersion", imageVersionId = var.source_image_version_id }
+    managed_image = { type = "ManagedImage", imageId = var.source_managed_image_id }
+  }[local.source_kind]
 
   # Build steps. Each part is a tuple built with `for ... if`, so steps of different shapes can
   # be concatenated; PowerShell runs elevated as SYSTEM, or Windows builds stop responding.
@@ -92,13 +121,23 @@ locals {
     inline      = concat([local._stop_on_error], lines)
   }]
 
-  _script_uris = [for name, uri in var.script_uris : {
+  # sha256Checksum only where script_uri_sha256 gives one, so the body without checksums is as before.
+  _script_uris = [for name, uri in var.script_uris : merge({
     type        = "PowerShell"
     name        = name
     runElevated = true
     runAsSystem = true
     scriptUri   = uri
-  }]
+  }, contains(keys(var.script_uri_sha256), name) ? { sha256Checksum = var.script_uri_sha256[name] } : {})]
+
+  # File steps (issue 11, item 5) come before every script, so inline scripts and script URIs can
+  # use what they download.
+  _files = [for name, file in var.files : merge({
+    type        = "File"
+    name        = name
+    sourceUri   = file.source_uri
+    destination = file.destination
+  }, file.sha256 == null ? {} : { sha256Checksum = file.sha256 })]
 
   _chocolatey = [for step in [
     {
@@ -158,10 +197,14 @@ locals {
 
   # The seed's build order: Windows Update, PowerShell modules, inline scripts, script URIs,
   # Chocolatey, restart, cleanup. Image Builder then generalizes (Sysprep) and distributes.
+  # Files come before the scripts that use them, and AVD's built-in scripts
+  # (locals.avd_builtin_scripts.tf) between the inline scripts and the script URIs.
   customize = concat(
     local._windows_update,
     local._powershell_modules,
+    local._files,
     local._inline_scripts,
+    local._avd_builtin_scripts,
     local._script_uris,
     local._chocolatey,
     local._restart,
@@ -172,10 +215,12 @@ locals {
   # limit (0 is the service's 240 minutes) plus queueing and distribution.
   build_wait_minutes = (var.build_timeout_minutes == 0 ? 240 : var.build_timeout_minutes) + 60
 
+  # userAssignedIdentities only when build_vm_identity_ids is set, and vnetConfig only for a
+  # private build, so the default body is as before.
   vm_profile = merge({
     vmSize       = local.vm_size
     osDiskSizeGB = var.os_disk_size_gb
-  }, local._vm_profile_network)
+  }, length(var.build_vm_identity_ids) == 0 ? {} : { userAssignedIdentities = var.build_vm_identity_ids }, local._vm_profile_network)
 
   _shared_image = {
     type              = "SharedImage"

@@ -165,8 +165,34 @@ resource "azapi_resource" "this" {
     # and the Windows 10 and 11 marketplace images (MicrosoftWindowsDesktop's office-365,
     # windows-10, windows-11) have a 127 GiB one ("the default OS disk is usually 127 GiB").
     precondition {
-      condition     = var.os_disk_size_gb == 0 || var.os_disk_size_gb >= 127 || !(lower(var.base_image_publisher) == "microsoftwindowsdesktop" && contains(["office-365", "windows-10", "windows-11"], lower(var.base_image_offer)))
+      condition     = var.os_disk_size_gb == 0 || var.os_disk_size_gb >= 127 || local.source_kind != "marketplace" || !(lower(var.base_image_publisher) == "microsoftwindowsdesktop" && contains(["office-365", "windows-10", "windows-11"], lower(var.base_image_offer)))
       error_message = "os_disk_size_gb = ${var.os_disk_size_gb} is smaller than the 127 GB OS disk of the ${var.base_image_offer} source image, and Image Builder can only grow it: use 0 (the source image's size) or at least 127."
+    }
+
+    # --- Image sources and build integrity (issue 11, items 4-6) ---------------------------------
+    # One source per template (image-builder-json.md, "properties: source": type is one of
+    # PlatformImage, ManagedImage, SharedImageVersion).
+    precondition {
+      condition     = var.source_image_version_id == null || var.source_managed_image_id == null
+      error_message = "source_image_version_id and source_managed_image_id are both set, but a template builds on one source: set only one of them."
+    }
+    precondition {
+      condition     = var.base_image_plan == null || local.source_kind == "marketplace"
+      error_message = "base_image_plan is set together with ${var.source_image_version_id != null ? "source_image_version_id" : "source_managed_image_id"}, but a purchase plan belongs to the marketplace source (base_image_*): remove one of them."
+    }
+    precondition {
+      condition     = local.source_kind == "marketplace" || local._marketplace_inputs_are_defaults
+      error_message = "base_image_publisher, base_image_offer, base_image_sku or base_image_version is set together with ${var.source_image_version_id != null ? "source_image_version_id" : "source_managed_image_id"}, but a template builds on one source: remove one of them."
+    }
+    # "The managed image ... must be in the same subscription" as the template
+    # (image-builder-json.md, "ManagedImage source"); the region is checked by Image Builder.
+    precondition {
+      condition     = var.source_managed_image_id == null || lower(try(split("/", coalesce(var.source_managed_image_id, "-"))[2], "")) == lower(data.azapi_client_config.current.subscription_id)
+      error_message = "source_managed_image_id is in subscription ${try(split("/", coalesce(var.source_managed_image_id, "-"))[2], "?")}, but Image Builder builds from a managed image in the template's own subscription (${data.azapi_client_config.current.subscription_id}): copy the image, or publish it to a gallery and use source_image_version_id."
+    }
+    precondition {
+      condition     = length(setsubtract(keys(var.script_uri_sha256), keys(var.script_uris))) == 0
+      error_message = "script_uri_sha256 has keys that are not in script_uris: ${join(", ", sort(setsubtract(keys(var.script_uri_sha256), keys(var.script_uris))))}; its keys must name script_uris entries."
     }
 
     precondition {
@@ -219,8 +245,9 @@ resource "azapi_resource" "this" {
     }
   }
 
-  # The identity must hold its roles before Image Builder validates the template.
-  depends_on = [azurerm_role_assignment.this, azurerm_role_assignment.build_network, azurerm_role_assignment.staging, time_sleep.rbac_propagation]
+  # The identity must hold its roles before Image Builder validates the template (the source and
+  # build VM identity roles: main.sources.tf).
+  depends_on = [azurerm_role_assignment.this, azurerm_role_assignment.build_network, azurerm_role_assignment.staging, time_sleep.rbac_propagation, time_sleep.source_rbac_propagation]
 }
 
 # The patchable parts, as Image Builder's PATCH (ImageTemplateUpdateParameters) takes them: runs

@@ -57,6 +57,10 @@ def request_body(values: dict) -> dict:
     # Issue 11: a private build with a staging group, errorHandling, optimize and validate.
     ("modules/golden_image", "private_build.tfvars"),
     ("modules/golden_image/examples/private-build", None),
+    # Issue 11 items 4-7: a gallery source, checksums, files, build VM identities, the
+    # built-in scripts; and a paid marketplace image's planInfo.
+    ("modules/golden_image", "layered_sources.tfvars"),
+    ("modules/golden_image", "marketplace_plan.tfvars"),
 ])
 def test_planned_body_is_valid_for_azapi(types, template_type, config, var_file):
     ws = workspace(REPO / config, "vendored")

@@ -59,6 +59,9 @@ NOT_EXACT = {
     ("env", "golden_image_build_container_instance_subnet_prefix", 2): "mirrors only that the build subnet prefix is set; "
     "that the two (and the session hosts') prefixes differ compares two values of the instance",
     ("golden_image", "validation", 0): "the names' case-insensitive uniqueness is not mirrored",
+    ("golden_image", "files", 0): "length() counts grapheme clusters, minLength code points",
+    ("golden_image", "build_vm_identity_ids", 0): "distinct() compares lower-cased IDs, uniqueItems exact ones",
+    ("golden_image", "avd_builtin_scripts", 5): "a teams_optimization or multimedia_redirection URI that is a list or an object passes the condition (tostring fails, the try() default is https://) and fails the mirror's type",
 }
 
 
@@ -497,7 +500,7 @@ STRINGS = [
 NUMBERS = [-1, 0, 0.5, 1, 1.5, 2, 5, 6, 9, 10, 11, 27, 28, 99, 100, 240, 960, 961, 4095, 4096, 4095.5, 999999, 1000000, 5.0]
 MAPS = {
     "map(list(string))": [{}, {"a": ["x"]}, {"10-x": ["a", "b"]}, {"bad key": ["x"]}, {"a": []}, {"a" * 64: ["x"]}, {"a" * 65: ["x"]}, {"-a": ["x"]}, {"\u00e9": ["x"]}],
-    "map(string)": [{}, {"k": "https://x"}, {"k": "https://"}, {"k": "http://x"}, {"bad key": "https://x"}, {"k": "HTTPS://x"}, {"a" * 65: "https://x"},
+    "map(string)": [{}, {"k": "a" * 64}, {"k": "A" * 64}, {"k": "0" * 63}, {"k": "https://x"}, {"k": "https://"}, {"k": "http://x"}, {"bad key": "https://x"}, {"k": "HTTPS://x"}, {"a" * 65: "https://x"},
                     # tags: names, values, counts
                     {"a/b": "x"}, {"a\\b": "x"}, {"a?": "x"}, {"<": ""}, {"50%": "x"}, {"R&D": "x"}, {"": ""}, {"Owner": "a/b?<>%&"},
                     {"a" * 512: "v"}, {"a" * 513: "v"}, {"k": "v" * 256}, {"k": "v" * 257},
@@ -572,10 +575,53 @@ MAPS["map(object({\n  source_version_id   = string\n  exclude_from_latest = opti
 ]
 
 
+# Issue 11's inputs: purchase plans, files and AVD's built-in scripts (typed `any`).
+_PLAN = {"name": "p", "product": "o", "publisher": "x"}
+MAPS['object({\n  name      = string\n  product   = string\n  publisher = string\n})'] = [
+    _PLAN, {**_PLAN, "name": ""}, {**_PLAN, "product": " "}, {**_PLAN, "publisher": "\u00a0"}, {**_PLAN, "name": " x "},
+]
+_FILE = {"source_uri": "https://x/a.json", "destination": "C:\\Temp\\a.json", "sha256": None}
+MAPS["map(object({\n  source_uri  = string\n  destination = string\n  sha256      = optional(string)\n}))"] = [
+    {}, {"a": _FILE}, {"bad key": _FILE}, {"a": {**_FILE, "source_uri": "http://x"}}, {"a": {**_FILE, "sha256": "a" * 64}},
+    {"a": {**_FILE, "sha256": "A" * 64}}, {"a": {**_FILE, "sha256": "a" * 63}}, {"a": {**_FILE, "sha256": ""}},
+    *({"a": {**_FILE, "destination": d}} for d in ["C:\\", "C:\\Temp\\", "C:\\a.", "C:\\a ", "/tmp/a", "C:/a", "c:\\a\\b.txt", "C:\\a?b", "C:\\a\nb", "1:\\a", "C:a"]),
+]
+_UNC = "\\\\storage.file.core.windows.net\\profiles"
+MAPS["any"] = [
+    {}, {"colour": "blue"}, {"fslogix": {"vhd_locations": [_UNC]}}, {"fslogix": {"size": 1}}, {"fslogix": None}, {"fslogix": "x"},
+    {"fslogix": {"vhd_locations": [_UNC, _UNC]}}, {"fslogix": {"vhd_locations": ["C:\\profiles"]}}, {"fslogix": {"vhd_locations": ["\\\\a\\'b"]}},
+    {"fslogix": {"vhd_size_mb": 0}}, {"fslogix": {"vhd_size_mb": 1.5}}, {"fslogix": {"vhd_size_mb": 100}}, {"fslogix": {"installer_uri": "http://x"}},
+    {"fslogix": {"kerberos": True}}, {"fslogix": {"kerberos": "true"}}, {"fslogix": {"kerberos": "yes"}},
+    {"time_zone_redirection": True}, {"time_zone_redirection": "false"}, {"time_zone_redirection": "yes"}, {"time_zone_redirection": 1},
+    {"rdp_shortpath": None}, {"disable_storage_sense": [True]},
+    {"language_packs": ["de-DE"]}, {"language_packs": ["de-DE", "xx-XX"]}, {"language_packs": "de-DE"}, {"language_packs": []},
+    {"language_packs": ["sr-Latn-RS", "nb-NO"]}, {"language_packs": ["DE-de"]}, {"default_language": "de-DE"}, {"default_language": "german"},
+    {"default_language": ""}, {"default_language": None}, {"default_language": 5},
+    {"screen_capture_protection": "client"}, {"screen_capture_protection": "client_and_server"}, {"screen_capture_protection": "server"},
+    {"screen_capture_protection": ""}, {"screen_capture_protection": True},
+    {"teams_optimization": {}}, {"teams_optimization": {"webrtc_installer_uri": "https://x/y.msi"}}, {"teams_optimization": {"webrtc_installer_uri": "http://x"}},
+    {"teams_optimization": {"vc_redistributable_uri": "https://x/a b"}}, {"teams_optimization": {"vc_redistributable_uri": "https://x/'"}},
+    {"teams_optimization": {"teams_bootstrapper_uri": None}}, {"teams_optimization": {"teams_bootstrapper_uri": 5}},
+    {"multimedia_redirection": {"edge": False, "chrome": True}}, {"multimedia_redirection": {"chrome": "maybe"}},
+    {"multimedia_redirection": {"vc_redistributable_uri": "ftp://x"}},
+    {"session_timeouts": {"max_idle_minutes": 60}}, {"session_timeouts": {"max_idle_minutes": 1.5}}, {"session_timeouts": {"max_idle_minutes": -1}},
+    {"session_timeouts": {"max_connection_minutes": 71583}}, {"session_timeouts": {"max_connection_minutes": 71582}}, {"session_timeouts": {"max_idle_minutes": "60"}},
+    {"session_timeouts": {"end_session_on_limit": True, "max_idle_minutes": None}}, {"session_timeouts": {"end_session_on_limit": "no"}},
+    {"office_apps": {"applications": ["Visio"]}}, {"office_apps": {"applications": []}}, {"office_apps": {"applications": ["Paint"]}},
+    {"office_apps": {"applications": ["Word"], "action": "Remove", "version": "32"}}, {"office_apps": {"applications": ["Word"], "action": "Delete"}},
+    {"office_apps": {"applications": ["Word"], "version": 64}}, {"office_apps": {"applications": ["Word"], "version": "16"}}, {"office_apps": {"action": "Add"}},
+    {"remove_appx_packages": ["Microsoft.XboxApp"]}, {"remove_appx_packages": ["Microsoft.Xbox App"]}, {"remove_appx_packages": ["-x"]},
+    {"windows_optimizations": ["All", "Edge"]}, {"windows_optimizations": ["Everything"]}, {"windows_optimizations": ["edge"]},
+    [], "x",
+]
+_UAI = f"/subscriptions/{_GUID}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"
+
+
 def _samples(variable) -> list[Any]:
     base = {"string": STRINGS, "number": NUMBERS}.get(variable.type)
     if base is None and variable.type == "list(string)":
-        base = [[], ["a", "b"], *([s] for s in STRINGS), ["1", "4"], ["10.10.0.0/16", "bad"]]
+        base = [[], ["a", "b"], *([s] for s in STRINGS), ["1", "4"], ["10.10.0.0/16", "bad"],
+                [_UAI], [_UAI.lower()], [_UAI.replace("userAssignedIdentities", "userAssigned\u212aIdentities")], [_UAI, _UAI], [_UAI, _UAI + "2"]]
     if base is None:
         base = MAPS[variable.type]
     corner = {
