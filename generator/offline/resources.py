@@ -37,6 +37,8 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "azurerm_role_assignment": ("scope", "role_definition_id", "role_definition_name", "principal_id"),
     "azurerm_role_definition": ("scope", "role_definition_id"),
     "azurerm_subnet": ("virtual_network_name",),
+    # Every argument of a management lock is ForceNew (azurerm management_lock_resource.go).
+    "azurerm_management_lock": ("scope", "lock_level", "notes"),
     # A new image means a new VM (ForceNew in azurerm's windows virtual machine resource).
     "azurerm_windows_virtual_machine": (
         "admin_username", "admin_password", "computer_name", "zone", "availability_set_id",
@@ -187,6 +189,7 @@ ID_TEMPLATES = {
     "azurerm_virtual_desktop_workspace_application_group_association": "{workspace_id}|{application_group_id}",
     "azurerm_role_assignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
     "azurerm_role_definition": "{role_definition_resource_id}|{scope}",
+    "azurerm_management_lock": "{scope}/providers/Microsoft.Authorization/locks/{name}",
 }
 
 

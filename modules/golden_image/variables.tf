@@ -167,6 +167,17 @@ variable "base_image_version" {
   }
 }
 
+variable "build_container_instance_subnet_id" {
+  type        = string
+  default     = null
+  description = "Resource ID of a second subnet, in the same virtual network as `build_subnet_id`, where Image Builder runs its build orchestration as an Azure Container Instance (isolated builds; `vmProfile.vnetConfig.containerInstanceSubnetId`). No proxy VM and no Private Link service are created then, which is the topology Microsoft recommends. The subnet must be delegated to `Microsoft.ContainerInstance/containerGroups`. Needs `build_subnet_id`; excludes `build_proxy_vm_size`."
+
+  validation {
+    condition     = var.build_container_instance_subnet_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.build_container_instance_subnet_id))
+    error_message = "build_container_instance_subnet_id must be a subnet resource ID of the form /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>."
+  }
+}
+
 variable "build_enabled" {
   type        = bool
   default     = true
@@ -177,6 +188,28 @@ variable "build_on_apply" {
   type        = bool
   default     = false
   description = "Start a build from `terraform apply` and wait for it (false, the default, means apply never builds; use the `build_command_*` outputs or the scheduled pipelines). When true, the first apply builds, and later applies build again only when `build_trigger` changes. Needs `build_enabled`."
+}
+
+variable "build_proxy_vm_size" {
+  type        = string
+  default     = null
+  description = "Size of the proxy VM Image Builder puts in `build_subnet_id` to reach the build VM (`vmProfile.vnetConfig.proxyVmSize`). `null` means the service default, `Standard_A1_v2`. Needs `build_subnet_id`; not allowed with `build_container_instance_subnet_id`, where no proxy VM is deployed."
+
+  validation {
+    condition     = var.build_proxy_vm_size == null || can(regex("^(Standard|Basic)_[A-Za-z0-9_]+$", coalesce(var.build_proxy_vm_size, "Standard_A1_v2")))
+    error_message = "build_proxy_vm_size must be an Azure VM size name such as \"Standard_A2_v2\"."
+  }
+}
+
+variable "build_subnet_id" {
+  type        = string
+  default     = null
+  description = "Resource ID of an existing subnet the build VM (and the validation VM) runs in, so the build never gets a public IP (`vmProfile.vnetConfig.subnetId`). `null` lets Image Builder create a temporary network with public access. The template's identity gets a custom role with exactly `Microsoft.Network/virtualNetworks/read` and `Microsoft.Network/virtualNetworks/subnets/join/action` on the subnet's virtual network. Without `build_container_instance_subnet_id` Image Builder reaches the VM through a proxy VM and a Private Link service, so the subnet needs `private_link_service_network_policies_enabled = false` and an NSG rule from the load balancer to the proxy on port 60000 (see \"Private builds\" in the README)."
+
+  validation {
+    condition     = var.build_subnet_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.build_subnet_id))
+    error_message = "build_subnet_id must be a subnet resource ID of the form /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>."
+  }
 }
 
 variable "build_timeout_minutes" {
@@ -254,6 +287,20 @@ variable "copied_versions" {
   validation {
     condition     = alltrue([for name, copy in var.copied_versions : can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft[.]Compute/galleries/[^/]+/images/[^/]+/versions/[0-9]+[.][0-9]+[.][0-9]+$", copy.source_version_id))])
     error_message = "copied_versions source_version_id values must be gallery image version IDs (/subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<image>/versions/<MAJOR.MINOR.PATCH>)."
+  }
+}
+
+variable "error_handling" {
+  type = object({
+    on_customizer_error = optional(string, "cleanup")
+    on_validation_error = optional(string, "cleanup")
+  })
+  default     = null
+  description = "What Image Builder does with the build VM when a build step or a validation fails (`errorHandling`). `null` sends nothing: the service default, `cleanup`. Changing it replaces the template. Each attribute:\n- `on_customizer_error`: `cleanup` (delete the build VM and its network) or `abort` (keep them, to log in and debug).\n- `on_validation_error`: the same, when an in-VM validation fails.\n\nWith `abort` the failed build's VM, disk, network and storage account stay in the staging resource group, and are billed to this subscription, until you delete them or the template (see \"When a build fails\" in the README)."
+
+  validation {
+    condition     = var.error_handling == null || alltrue([for value in [try(var.error_handling.on_customizer_error, "cleanup"), try(var.error_handling.on_validation_error, "cleanup")] : contains(["cleanup", "abort"], value)])
+    error_message = "error_handling.on_customizer_error and error_handling.on_validation_error must be \"cleanup\" or \"abort\"."
   }
 }
 
@@ -395,6 +442,38 @@ variable "install_windows_updates" {
   description = "Install the latest Windows updates (security, cumulative, .NET; previews excluded) as the first build step."
 }
 
+variable "lock" {
+  type = object({
+    kind = string
+    name = optional(string, null)
+  })
+  default     = null
+  description = "A management lock on the Image Builder template (the AVM lock interface). `null` means no lock. Attributes:\n- `kind`: `CanNotDelete` or `ReadOnly`.\n- `name`: the lock's name; default `lock-<kind>`.\n\nA lock also stops Terraform: the module replaces the lock with the template, so a change that replaces the template still applies, but a `ReadOnly` lock refuses the PATCH that carries distribution and VM changes, and the run that starts a build. Use `CanNotDelete`."
+
+  validation {
+    condition     = var.lock != null ? contains(["CanNotDelete", "ReadOnly"], var.lock.kind) : true
+    error_message = "The lock level must be one of: 'CanNotDelete' or 'ReadOnly'."
+  }
+}
+
+variable "managed_resource_tags" {
+  type        = map(string)
+  default     = {}
+  description = "Tags Image Builder puts on the staging resource group and on what it creates in it (the build VM, its disk and network, the storage account), `managedResourceTags`, so tag policies pass during builds. Changing them replaces the template."
+  nullable    = false
+
+  validation {
+    condition     = length(var.managed_resource_tags) <= 50 && alltrue([for name, value in var.managed_resource_tags : length(name) <= 512 && length(value) <= 256 && !can(regex("[<>%&\\\\?/]", name))])
+    error_message = "managed_resource_tags must be at most 50 tags, with names of at most 512 characters and none of <, >, %, &, \\, ? or /, and values of at most 256 characters."
+  }
+}
+
+variable "optimize_vm_boot" {
+  type        = bool
+  default     = null
+  description = "Optimize the published image for a faster first boot of the VMs made from it (`optimize.vmBoot.state`, `Enabled` for true, `Disabled` for false). `null` sends nothing: the service default, no optimization. The optimization adds build time and is not offered in every region. Changing it replaces the template."
+}
+
 variable "os_disk_size_gb" {
   type        = number
   default     = 127
@@ -456,6 +535,32 @@ variable "restart_after_customization" {
   type        = bool
   default     = false
   description = "Restart the build VM after the customizations (drivers, .NET, Windows features)."
+}
+
+variable "role_assignments" {
+  type = map(object({
+    role_definition_id_or_name             = string
+    principal_id                           = string
+    description                            = optional(string, null)
+    skip_service_principal_aad_check       = optional(bool, false)
+    condition                              = optional(string, null)
+    condition_version                      = optional(string, null)
+    delegated_managed_identity_resource_id = optional(string, null)
+    principal_type                         = optional(string, null)
+  }))
+  default     = {}
+  description = "Role assignments on the Image Builder template (the AVM role assignment interface), e.g. for the pipeline identity that starts builds. The map key is arbitrary. Each value:\n- `role_definition_id_or_name`: a role's ID (`/providers/Microsoft.Authorization/roleDefinitions/<guid>`, with or without a scope before it) or its name, such as `Reader`.\n- `principal_id`: the object ID of the user, group or service principal.\n- `description`: the assignment's description.\n- `skip_service_principal_aad_check`: skip the Entra ID check for a service principal that was just created (default false).\n- `condition` and `condition_version`: an ABAC condition and its version, `2.0`; set both or neither.\n- `delegated_managed_identity_resource_id`: for cross-tenant (Lighthouse) assignments.\n- `principal_type`: `User`, `Group` or `ServicePrincipal`; Azure finds it when null."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for assignment in var.role_assignments : assignment.principal_type == null || contains(["User", "Group", "ServicePrincipal"], coalesce(assignment.principal_type, "User"))])
+    error_message = "role_assignments principal_type must be \"User\", \"Group\" or \"ServicePrincipal\" (or null)."
+  }
+
+  validation {
+    condition     = alltrue([for assignment in var.role_assignments : (assignment.condition == null) == (assignment.condition_version == null) && (assignment.condition_version == null || assignment.condition_version == "2.0")])
+    error_message = "role_assignments condition and condition_version go together, and condition_version must be \"2.0\"."
+  }
 }
 
 variable "run_cleanup_script" {
@@ -521,6 +626,23 @@ variable "source_managed_image_id" {
   }
 }
 
+variable "staging_resource_group_create" {
+  type        = bool
+  default     = false
+  description = "Create the resource group `staging_resource_group_id` names (in `location`, tagged with `tags`) instead of using an existing one. Needs `staging_resource_group_id`."
+}
+
+variable "staging_resource_group_id" {
+  type        = string
+  default     = null
+  description = "Resource ID of the resource group the build's temporary resources go in (`stagingResourceGroup`). `null` lets Image Builder create its own `IT_<rg>_<template>_<id>` group, which it names, tags and deletes itself. A group of your own must be in the same subscription and region as the template, empty, and used by no other template (Image Builder refuses the template otherwise); the template's identity gets Contributor on it. Set `staging_resource_group_create = true` to have this module create it, tagged with `tags`, so tag policies on resource groups pass. Changing it replaces the template."
+
+  validation {
+    condition     = var.staging_resource_group_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[-\\w.()]{0,89}[-\\w()]$", var.staging_resource_group_id))
+    error_message = "staging_resource_group_id must be a resource group ID of the form /subscriptions/<subscription GUID>/resourceGroups/<name>, the name 1-90 characters of letters, digits, '_', '-', '.', '(' or ')', not ending with '.'."
+  }
+}
+
 variable "storage_account_type" {
   type        = string
   default     = null
@@ -548,6 +670,36 @@ variable "trusted_launch_supported" {
   type        = bool
   default     = null
   description = "Mark the image definition as supporting Trusted Launch VMs (secure boot, vTPM) as well as standard ones. `null` means true for `V2` images and false for `V1`; Trusted Launch requires `V2`. Fixed once versions exist; see \"Changing the image definition\" in the README."
+}
+
+variable "validation" {
+  type = object({
+    source_validation_only         = optional(bool, false)
+    continue_distribute_on_failure = optional(bool, false)
+    in_vm_validations = optional(list(object({
+      name       = string
+      inline     = optional(list(string))
+      script_uri = optional(string)
+      sha256     = optional(string)
+    })), [])
+  })
+  default     = null
+  description = "Tests Image Builder runs on the finished image before it publishes it (`validate`). `null` sends nothing: no validation. Changing it replaces the template. Attributes:\n- `source_validation_only`: validate the source image itself and build nothing (`sourceValidationOnly`).\n- `continue_distribute_on_failure`: publish the image even when a validation fails (`continueDistributeOnFailure`); the run still reports the failure.\n- `in_vm_validations`: PowerShell validations, run in order elevated as SYSTEM, each with a `name` (1-64 letters, digits, '.', '_', '-', unique) and either `inline` (the script's lines; it stops at the first failed command) or `script_uri` (https) with its `sha256` (64 lower-case hex digits, `sha256Checksum`)."
+
+  validation {
+    condition     = var.validation == null || alltrue([for check in try(var.validation.in_vm_validations, []) : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", check.name))]) && length(distinct([for check in try(var.validation.in_vm_validations, []) : lower(check.name)])) == length(try(var.validation.in_vm_validations, []))
+    error_message = "validation.in_vm_validations names must be 1-64 characters of letters, digits, '.', '_' and '-' (they name the validation step), and unique."
+  }
+
+  validation {
+    condition     = var.validation == null || alltrue([for check in try(var.validation.in_vm_validations, []) : (check.inline == null) != (check.script_uri == null)])
+    error_message = "Each validation.in_vm_validations entry needs exactly one of inline (the script's lines) and script_uri."
+  }
+
+  validation {
+    condition     = var.validation == null || alltrue([for check in try(var.validation.in_vm_validations, []) : (check.inline == null) == (check.script_uri == null) || try(check.inline != null ? (length(check.inline) > 0 && check.sha256 == null) : (startswith(check.script_uri, "https://") && length(check.script_uri) > 8 && can(regex("^[0-9a-f]{64}$", check.sha256))), false)])
+    error_message = "A validation.in_vm_validations script_uri must be an https:// URI with its sha256 (64 lower-case hex digits, the SHA-256 of the script); an inline validation needs at least one line and no sha256."
+  }
 }
 
 variable "vm_size" {

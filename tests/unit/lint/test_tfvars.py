@@ -39,6 +39,12 @@ NOT_EXPRESSIBLE = {
     "JSON Schema cannot compare two values of the instance",
     ("env", "session_host_subnet_prefix", 2): "checks that the prefix lies inside one of address_space's blocks; "
     "JSON Schema cannot compare two values of the instance",
+    ("env", "golden_image_build_subnet_prefix", 1): "checks that the prefix lies inside one of address_space's blocks; "
+    "JSON Schema cannot compare two values of the instance",
+    ("env", "golden_image_build_subnet_prefix", 2): "compares the prefix with session_host_subnet_prefix; "
+    "JSON Schema cannot compare two values of the instance",
+    ("env", "golden_image_build_container_instance_subnet_prefix", 1): "checks that the prefix lies inside one of address_space's blocks; "
+    "JSON Schema cannot compare two values of the instance",
 }
 # Mirrors that are exact except where noted (the differential test avoids these corners).
 NOT_EXACT = {
@@ -50,6 +56,9 @@ NOT_EXACT = {
     ("session-hosts", "tags", 0): "length() counts grapheme clusters, maxLength code points",
     ("env", "tags", 0): "length() counts grapheme clusters, maxLength code points",
     ("env", "session_host_name_prefix", 1): "session_host_count above 100 (refused by its own rule) is not mirrored",
+    ("env", "golden_image_build_container_instance_subnet_prefix", 2): "mirrors only that the build subnet prefix is set; "
+    "that the two (and the session hosts') prefixes differ compares two values of the instance",
+    ("golden_image", "validation", 0): "the names' case-insensitive uniqueness is not mirrored",
     ("golden_image", "files", 0): "length() counts grapheme clusters, minLength code points",
     ("golden_image", "build_vm_identity_ids", 0): "distinct() compares lower-cased IDs, uniqueItems exact ones",
     ("golden_image", "avd_builtin_scripts", 5): "a teams_optimization or multimedia_redirection URI that is a list or an object passes the condition (tostring fails, the try() default is https://) and fails the mirror's type",
@@ -440,6 +449,7 @@ def test_invalid_values_fixture_is_rejected_value_by_value(avdgen, module):
         ("golden_image/date_version.tfvars", "golden_image"),
         ("golden_image/conflicting_image.tfvars", "golden_image"),
         ("golden_image/conflicting_spellings.tfvars", "golden_image"),
+        ("golden_image/private_build.tfvars", "golden_image"),
         ("session-hosts/entra_id_zones.tfvars", "session-hosts"),
     ],
 )
@@ -544,6 +554,39 @@ _VERSION_IDS = [i for i in _IDS if "/galleries/" in i] + [
     "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/latest",
     "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/1.2.0\n",
 ]
+# Issue 11's objects, every attribute given (Terraform fills absent optional ones first).
+MAPS['object({\n  on_customizer_error = optional(string, "cleanup")\n  on_validation_error = optional(string, "cleanup")\n})'] = [
+    {"on_customizer_error": a, "on_validation_error": b} for a in ("cleanup", "abort", "Abort", "keep", "") for b in ("cleanup", "abort", "x")
+]
+MAPS["object({\n  kind = string\n  name = optional(string, null)\n})"] = [
+    {"kind": k, "name": n} for k in ("CanNotDelete", "ReadOnly", "None", "cannotdelete", "") for n in (None, "keep")
+]
+_CHECKS = [
+    {"name": "smoke", "inline": ["exit 0"], "script_uri": None, "sha256": None},
+    {"name": "dl", "inline": None, "script_uri": "https://x/t.ps1", "sha256": "a" * 64},
+    {"name": "dl", "inline": None, "script_uri": "https://x/t.ps1", "sha256": "A" * 64},
+    {"name": "dl", "inline": None, "script_uri": "https://x/t.ps1", "sha256": None},
+    {"name": "dl", "inline": None, "script_uri": "http://x/t.ps1", "sha256": "a" * 64},
+    {"name": "dl", "inline": None, "script_uri": "https://", "sha256": "a" * 64},
+    {"name": "both", "inline": ["exit 0"], "script_uri": "https://x/t.ps1", "sha256": "a" * 64},
+    {"name": "neither", "inline": None, "script_uri": None, "sha256": None},
+    {"name": "neither", "inline": None, "script_uri": None, "sha256": "a" * 64},
+    {"name": "empty", "inline": [], "script_uri": None, "sha256": None},
+    {"name": "summed", "inline": ["exit 0"], "script_uri": None, "sha256": "a" * 64},
+    {"name": "bad name", "inline": ["exit 0"], "script_uri": None, "sha256": None},
+    {"name": "a" * 65, "inline": ["exit 0"], "script_uri": None, "sha256": None},
+]
+MAPS["object({\n  source_validation_only         = optional(bool, false)\n  continue_distribute_on_failure = optional(bool, false)\n  in_vm_validations = optional(list(object({\n    name       = string\n    inline     = optional(list(string))\n    script_uri = optional(string)\n    sha256     = optional(string)\n  })), [])\n})"] = [
+    {"source_validation_only": False, "continue_distribute_on_failure": True, "in_vm_validations": checks}
+    for checks in ([], *([c] for c in _CHECKS), [_CHECKS[0], _CHECKS[1]])
+]
+_ASSIGNMENT = {"role_definition_id_or_name": "Reader", "principal_id": "1", "description": None, "skip_service_principal_aad_check": False,
+               "condition": None, "condition_version": None, "delegated_managed_identity_resource_id": None, "principal_type": None}
+MAPS["map(object({\n  role_definition_id_or_name             = string\n  principal_id                           = string\n  description                            = optional(string, null)\n  skip_service_principal_aad_check       = optional(bool, false)\n  condition                              = optional(string, null)\n  condition_version                      = optional(string, null)\n  delegated_managed_identity_resource_id = optional(string, null)\n  principal_type                         = optional(string, null)\n}))"] = [
+    {}, *({"a": {**_ASSIGNMENT, "principal_type": p}} for p in (None, "User", "Group", "ServicePrincipal", "Robot", "user")),
+    *({"a": {**_ASSIGNMENT, "condition": c, "condition_version": v}} for c in (None, "c") for v in (None, "2.0", "1.0")),
+]
+
 MAPS["map(object({\n  source_version_id   = string\n  exclude_from_latest = optional(bool)\n}))"] = [
     {}, *({v: {"source_version_id": _IDS[4], "exclude_from_latest": False}} for v in ["1.2.0", "1.2", "latest", "1.2.0\n", "01.2.3"]),
     *({"1.0.0": {"source_version_id": i, "exclude_from_latest": True}} for i in _VERSION_IDS),
@@ -676,7 +719,7 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
                 entry = next(e for e in schema["allOf"] if e["errorMessage"] == check.error_message)
                 assert entry[VALIDATION_OF] == variable.name
                 entries[check.condition] = entry
-    assert len(entries) == 7
+    assert len(entries) == 8  # 7, plus the container instance subnet's need for a build subnet (issue 11)
     defaults = {v.name: v.default for v in env.variables if v.has_default}
     cases = []
     for strategy in (..., "aib_gallery", "marketplace", "manual_gallery"):
