@@ -8,7 +8,8 @@ the process and the plugins it waits for, from wait4). Prints:
 
     wall and CPU of the whole run (pytest, its workers, the provider servers, every child)
     Terraform's CPU per command (plan, apply, show, fmt, ...): count, total, per command
-    the rest: Python (the tests themselves, the offline provider servers, spawned avdgen CLIs)
+    the reattached offline provider servers' CPU (sampled from /proc)
+    the rest: Python (the tests themselves, spawned avdgen CLIs)
     the slowest test files (pytest --durations, summed by file)
 
 Not part of `make test`. One run: the shares are what to read, the seconds move with the load.
@@ -23,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -51,6 +53,46 @@ code = os.waitstatus_to_exitcode(status)
 sys.exit(code if code >= 0 else 128 - code)  # killed by signal N: 128 + N, as a shell reports it
 '''
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class ServerSampler(threading.Thread):
+    """The reattached provider servers live as long as a pytest worker and are not Terraform's
+    children: their CPU is read from /proc twice a second, the last reading per process kept."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.cpu: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.root = 0  # the pytest process: only its descendants count (not other checkouts' servers)
+
+    def _descends(self, stat: list[str]) -> bool:
+        parent = int(stat[1])
+        while parent > 1:
+            if parent == self.root:
+                return True
+            try:
+                parent = int(Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                return False
+        return False
+
+    def run(self) -> None:
+        while not self.stop.wait(0.5):
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    if b"generator.offline.server" not in (entry / "cmdline").read_bytes():
+                        continue
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(entry.name) not in self.cpu and not self._descends(fields):
+                    continue
+                self.cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICKS
+
+
 _DURATION = re.compile(r"^([0-9.]+)s (?:call|setup|teardown)\s+(\S+?)::")
 
 
@@ -70,8 +112,11 @@ def main(argv: list[str]) -> int:
                "AVDGEN_PROFILE_TERRAFORM": os.path.realpath(real), "AVDGEN_PROFILE_LOG": str(log)}
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=0", *argv]
         print("+", " ".join(command), file=sys.stderr)
+        sampler = ServerSampler()
         start = time.monotonic()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        sampler.root = process.pid
+        sampler.start()
         output = []
         for line in process.stdout:
             output.append(line)
@@ -79,6 +124,8 @@ def main(argv: list[str]) -> int:
                 sys.stderr.write(line)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - start
+        sampler.stop.set()
+        sampler.join()
         total_cpu = usage.ru_utime + usage.ru_stime
         by_command: dict[str, list[float]] = collections.defaultdict(list)
         for entry in log.read_text().splitlines():
@@ -91,8 +138,11 @@ def main(argv: list[str]) -> int:
     for name, cpus in sorted(by_command.items(), key=lambda kv: -sum(kv[1])):
         print(f"{name:<12} {len(cpus):>8} {sum(cpus):>8.1f} {sum(cpus) / len(cpus):>10.3f} {sum(cpus) / total_cpu:>6.0%}")
     print(f"{'all':<12} {sum(map(len, by_command.values())):>8} {terraform_cpu:>8.1f} {'':>10} {terraform_cpu / total_cpu:>6.0%}")
-    print(f"{'the rest':<12} {'':>8} {total_cpu - terraform_cpu:>8.1f} {'':>10} {(total_cpu - terraform_cpu) / total_cpu:>6.0%}"
-          "  (Python: the tests, the provider servers, spawned avdgen CLIs)")
+    servers = sum(sampler.cpu.values())
+    rest = total_cpu - terraform_cpu - servers
+    print(f"{'providers':<12} {len(sampler.cpu):>8} {servers:>8.1f} {'':>10} {servers / total_cpu:>6.0%}"
+          "  (reattached offline provider servers; spawned ones count in their terraform command)")
+    print(f"{'the rest':<12} {'':>8} {rest:>8.1f} {'':>10} {rest / total_cpu:>6.0%}  (Python: the tests themselves, spawned avdgen CLIs)")
 
     per_file: dict[str, float] = collections.Counter()
     for line in output:
