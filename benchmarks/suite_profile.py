@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WRAPPER = '''#!{python} -S
 import os, signal, sys
 real, log = os.environ["AVDGEN_PROFILE_TERRAFORM"], os.environ["AVDGEN_PROFILE_LOG"]
+if os.path.realpath(real) == os.path.realpath(sys.argv[0]):
+    sys.exit("suite_profile: AVDGEN_PROFILE_TERRAFORM is this wrapper; it must name the real terraform")
 pid = os.fork()
 if pid == 0:
     os.execv(real, [real, *sys.argv[1:]])
@@ -97,7 +99,9 @@ _DURATION = re.compile(r"^([0-9.]+)s (?:call|setup|teardown)\s+(\S+?)::")
 
 
 def main(argv: list[str]) -> int:
-    real = os.environ.get("TERRAFORM") or shutil.which("terraform")
+    # Run from inside a profiled run (the smoke test), TERRAFORM is the outer wrapper: profile
+    # the real binary, not the wrapper, which would then run itself.
+    real = os.environ.get("AVDGEN_PROFILE_TERRAFORM") or os.environ.get("TERRAFORM") or shutil.which("terraform")
     if not real:
         print("terraform not found on PATH", file=sys.stderr)
         return 2
