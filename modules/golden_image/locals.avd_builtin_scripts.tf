@@ -165,7 +165,10 @@ locals {
       name        = "avdBuiltInScript_${step.name}-parameter"
       runElevated = true
       runAsSystem = true
-      inline      = ["& 'C:\\AVDImage\\${step.script}.ps1' ${step.args == null ? "" : step.args}"]
+      # A terminating error inside the script would leave $LASTEXITCODE unset, and the step
+      # (whose exit code alone Image Builder reads) would pass: fail it instead. The scripts'
+      # own error handling is left as the portal runs them (no $ErrorActionPreference change).
+      inline = ["try { & 'C:\\AVDImage\\${step.script}.ps1' ${step.args == null ? "" : step.args} } catch { Write-Error $_; exit 1 }"]
     }] : run if step.args != null],
     # "Built-in scripts include restarts where needed": language packs and Windows optimizations.
     [for run in [{ type = "WindowsRestart", name = "avdBuiltInScript_${step.name}-windowsRestart", restartTimeout = "10m" }] : run if step.restart],

@@ -139,6 +139,25 @@ locals {
     destination = file.destination
   }, file.sha256 == null ? {} : { sha256Checksum = file.sha256 })]
 
+  # A File step writes only into a folder that exists ([aib-json] File customizer: "Windows - No
+  # path restriction, but the path must exist"; "use the Shell or PowerShell customizers to set
+  # these up beforehand"): one step makes the folders of `files` and, for built-in scripts with
+  # arguments, C:\AVDImage, before the first download. A file at a drive's root needs none.
+  _download_folders = distinct(concat(
+    compact([for file in values(var.files) : try(regex("^([A-Za-z]:\\\\.+)\\\\[^\\\\]+$", file.destination)[0], "")]),
+    length([for step in local._avd_steps : step if step.args != null]) > 0 ? ["C:\\AVDImage"] : [],
+  ))
+  _download_folder_step = [for step in [{
+    type        = "PowerShell"
+    name        = "create-download-folders"
+    runElevated = true
+    runAsSystem = true
+    inline = [
+      local._stop_on_error,
+      "New-Item -ItemType Directory -Force -Path ${join(",", [for folder in local._download_folders : "'${replace(folder, "'", "''")}'"])} | Out-Null",
+    ]
+  }] : step if length(local._download_folders) > 0]
+
   _chocolatey = [for step in [
     {
       type        = "PowerShell"
@@ -202,6 +221,7 @@ locals {
   customize = concat(
     local._windows_update,
     local._powershell_modules,
+    local._download_folder_step,
     local._files,
     local._inline_scripts,
     local._avd_builtin_scripts,

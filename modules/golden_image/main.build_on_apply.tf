@@ -45,6 +45,11 @@ resource "azapi_resource_action" "build" {
   depends_on = [
     azapi_resource.this,
     azapi_resource_action.update,
+    azurerm_role_assignment.this,
+    azurerm_role_assignment.build_network,
+    azurerm_role_assignment.staging,
+    azurerm_role_assignment.source_reader,
+    azurerm_role_assignment.build_vm_identity_operator,
     time_sleep.rbac_propagation,
     time_sleep.source_rbac_propagation,
   ]

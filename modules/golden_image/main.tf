@@ -246,8 +246,13 @@ resource "azapi_resource" "this" {
   }
 
   # The identity must hold its roles before Image Builder validates the template (the source and
-  # build VM identity roles: main.sources.tf).
-  depends_on = [azurerm_role_assignment.this, azurerm_role_assignment.build_network, azurerm_role_assignment.staging, time_sleep.rbac_propagation, time_sleep.source_rbac_propagation]
+  # build VM identity roles: main.sources.tf). The assignments are listed as well as the waits:
+  # with rbac_propagation_seconds = 0 there are no waits to order through.
+  depends_on = [
+    azurerm_role_assignment.this, azurerm_role_assignment.build_network, azurerm_role_assignment.staging,
+    azurerm_role_assignment.source_reader, azurerm_role_assignment.build_vm_identity_operator,
+    time_sleep.rbac_propagation, time_sleep.source_rbac_propagation,
+  ]
 }
 
 # The patchable parts, as Image Builder's PATCH (ImageTemplateUpdateParameters) takes them: runs
@@ -282,6 +287,14 @@ resource "azapi_resource_action" "update" {
     create = "${local.build_wait_minutes}m"
     update = "${local.build_wait_minutes}m"
   }
+
+  # A PATCH that adds a build subnet or build VM identities is checked by Image Builder like a
+  # new template (the identity's access to the subnet and the identities): after their roles.
+  depends_on = [
+    azurerm_role_assignment.this, azurerm_role_assignment.build_network, azurerm_role_assignment.staging,
+    azurerm_role_assignment.source_reader, azurerm_role_assignment.build_vm_identity_operator,
+    time_sleep.rbac_propagation, time_sleep.source_rbac_propagation,
+  ]
 }
 
 # Versions copied from another gallery's published versions (promotion: the tested bits, not a
@@ -376,9 +389,10 @@ resource "azurerm_role_assignment" "build_network" {
 }
 
 # A staging group the module creates, tagged like everything else so tag policies pass
-# (Azure/azvmimagebuilder#50). Image Builder tags the groups it stages in with the template's
-# name and resource group (the IT_ groups carry imageTemplateName and
-# imageTemplateResourceGroupName), so those tags are left to it.
+# (Azure/azvmimagebuilder#50). Image Builder adds usedBy, imageTemplateName and
+# imageTemplateResourceGroupName to a staging group you give it (image-builder-json.md,
+# "stagingResourceGroup"; its own IT_ groups also carry createdBy), so those tags are left to it:
+# otherwise every plan would remove them.
 resource "azurerm_resource_group" "staging" {
   count = local.staging_resource_group_create ? 1 : 0
 
@@ -387,7 +401,7 @@ resource "azurerm_resource_group" "staging" {
   tags     = var.tags
 
   lifecycle {
-    ignore_changes = [tags["createdBy"], tags["imageTemplateName"], tags["imageTemplateResourceGroupName"]]
+    ignore_changes = [tags["usedBy"], tags["createdBy"], tags["imageTemplateName"], tags["imageTemplateResourceGroupName"]]
   }
 }
 

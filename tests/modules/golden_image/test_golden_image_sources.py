@@ -57,7 +57,10 @@ def test_every_download_carries_a_checksum_and_files_come_first(layered):
     assert len(downloads) == 16  # a file, a script URI and the 14 built-in scripts
     assert all(len(s["sha256Checksum"]) == 64 for s in downloads), downloads
     names = [s["name"] for s in steps]
-    assert names[0] == "app-config" and steps[0]["destination"] == "C:\\Temp\\app-config.json"
+    # A File step needs its folder to exist (image-builder-json.md): one step makes them first,
+    # the built-in scripts' C:\AVDImage included.
+    assert names[:2] == ["create-download-folders", "app-config"] and steps[1]["destination"] == "C:\\Temp\\app-config.json"
+    assert steps[0]["inline"] == ["$ErrorActionPreference = 'Stop'", "New-Item -ItemType Directory -Force -Path 'C:\\Temp','C:\\AVDImage' | Out-Null"]
     assert names.index("10-disable-ie") < names.index("avdBuiltInScript_installLanguagePacks") < names.index("install-app")
     assert steps[names.index("install-app")]["sha256Checksum"] == "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
 
@@ -85,17 +88,17 @@ def test_the_builtin_scripts_run_pinned_in_the_docs_order_with_quoted_arguments(
     assert by_name["avdBuiltInScript_enableFsLogix"]["destination"] == "C:\\AVDImage\\FSLogix.ps1"
     # Language codes become the scripts' names, single-quoted (the ',' inside a name stays inside).
     assert by_name["avdBuiltInScript_installLanguagePacks-parameter"]["inline"] == [
-        "& 'C:\\AVDImage\\InstallLanguagePacks.ps1' -LanguageList 'German (Germany)','Norwegian, Bokmål (Norway)'"
+        "try { & 'C:\\AVDImage\\InstallLanguagePacks.ps1' -LanguageList 'German (Germany)','Norwegian, Bokmål (Norway)' } catch { Write-Error $_; exit 1 }"
     ]
     assert by_name["avdBuiltInScript_enableFsLogix-parameter"]["inline"] == [
-        "& 'C:\\AVDImage\\FSLogix.ps1' -FSLogixInstaller 'https://aka.ms/fslogix_download' -VHDSize '30000' -ProfilePath '\\\\stavdprofiles.file.core.windows.net\\profiles'"
+        "try { & 'C:\\AVDImage\\FSLogix.ps1' -FSLogixInstaller 'https://aka.ms/fslogix_download' -VHDSize '30000' -ProfilePath '\\\\stavdprofiles.file.core.windows.net\\profiles' } catch { Write-Error $_; exit 1 }"
     ]
     # fResetBroken ends the script's parameter loop, so it comes last.
     assert by_name["avdBuiltInScript_configureSessionTimeouts-parameter"]["inline"] == [
-        "& 'C:\\AVDImage\\ConfigureSessionTimeoutsV2.ps1' -MaxIdleTime '60' -fResetBroken '1'"
+        "try { & 'C:\\AVDImage\\ConfigureSessionTimeoutsV2.ps1' -MaxIdleTime '60' -fResetBroken '1' } catch { Write-Error $_; exit 1 }"
     ]
     assert by_name["avdBuiltInScript_configureOfficeApps-parameter"]["inline"] == [
-        "& 'C:\\AVDImage\\ConfigureOfficeApps.ps1' -Applications 'Visio','Project' -Version '64' -Type 'Add'"
+        "try { & 'C:\\AVDImage\\ConfigureOfficeApps.ps1' -Applications 'Visio','Project' -Version '64' -Type 'Add' } catch { Write-Error $_; exit 1 }"
     ]
 
 
