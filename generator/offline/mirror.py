@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from ..errors import GeneratorError
+from .launcher import plugin_python
 
 # (namespace, type, version): the addresses the modules require, at versions inside their
 # constraints (the reference schema dumps are azurerm 4.79.0 and azapi 2.5.0).
@@ -150,7 +151,8 @@ def offline_env(cache_dir: Path | None = None, schemas_dir: Path | None = None) 
     env = {
         **({USER_CONFIG_ENV: str(user)} if user else {}),
         "TF_CLI_CONFIG_FILE": str(config),
-        "AVDGEN_PYTHON": sys.executable,
+        # The interpreter, behind a wrapper that starts plugins through the warm server (launcher.py).
+        "AVDGEN_PYTHON": plugin_python(str(cache), sys.executable),
         "AVDGEN_CACHE_DIR": str(cache),
         "PYTHONPATH": os.pathsep.join(python_path),
     }
