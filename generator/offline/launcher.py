@@ -287,6 +287,27 @@ def _hold(sock) -> int:
             return 0
 
 
+def stop_servers(runtime: str) -> list[int]:
+    """SIGTERM the warm servers under `runtime` (each `<provider>-<key>/pid`); their pids."""
+    import signal
+
+    stopped = []
+    for name in sorted(os.listdir(runtime)) if os.path.isdir(runtime) else []:
+        directory = os.path.join(runtime, name)
+        try:
+            with open(os.path.join(directory, "pid")) as f:
+                pid = int(f.read().strip())
+            # Only a live server of that directory: a crashed one's pid may be another process's now.
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if directory.encode() not in f.read().split(b"\0"):
+                    continue
+            os.kill(pid, signal.SIGTERM)
+        except (OSError, ValueError):
+            continue
+        stopped.append(pid)
+    return stopped
+
+
 def _sh_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 

@@ -143,6 +143,8 @@ class WarmServer:
                     return False
             with contextlib.suppress(OSError):
                 os.unlink(self.ctl)  # ours: while we listened, no launcher could start another
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self.directory, "pid"))
             self.listener.close()
             return True
         finally:
@@ -187,15 +189,21 @@ class WarmServer:
         environ = dict(p.split("=", 1) for p in pairs if "=" in p and p.startswith(FORWARDED_PREFIX))
         # The simulated cloud lives beside Terraform's data unless named (cloud.cloud_path).
         environ.setdefault(CLOUD_ENV, os.path.join(cwd, DEFAULT_CLOUD))
+        ended: list[Endpoint] = []  # StopProvider ends the endpoint, as it ends a spawned plugin
         servicer = ProviderServicer(
-            self.schema, fixture=Fixture.from_env(environ), environ=environ, types=self._types
+            self.schema,
+            fixture=Fixture.from_env(environ),
+            on_stop=lambda: ended[0].end(),
+            environ=environ,
+            types=self._types,
         )
         with self._count_lock:
             self._serial += 1
             path = os.path.join(self.directory, f"{os.getpid()}-{self._serial}.sock")
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-        return Endpoint(self, conn, path, servicer)
+        ended.append(Endpoint(self, conn, path, servicer))
+        return ended[0]
 
 
 _stopping = threading.Event()
@@ -211,6 +219,8 @@ def main(argv: list[str]) -> int:
     warm = WarmServer(provider, directory, key, idle)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: _stopping.set())
+    with open(os.path.join(directory, "pid"), "w") as f:
+        f.write(f"{os.getpid()}\n")
     os.write(ready_fd, b"ready\n")
     os.close(ready_fd)
     print(f"serving {provider} for key {key[:12]} as pid {os.getpid()}", file=sys.stderr, flush=True)
