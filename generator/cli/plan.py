@@ -84,6 +84,21 @@ def serve(schemas: Path | None, cache_dir: Path | None) -> None:
         raise click.ClickException(str(e)) from None
 
 
+@offline.command("stop")
+def stop() -> None:
+    """Stop the warm provider servers that plain terraform's plugins started in this shell's
+    runtime directory ($AVDGEN_RUNTIME_DIR, else $XDG_RUNTIME_DIR/avdgen or /tmp/avdgen-<uid>).
+
+    They also stop by themselves after AVDGEN_PLUGIN_IDLE_TIMEOUT seconds (default 300) without
+    a plugin; a Terraform command running now loses its providers.
+    """
+    from ..offline.launcher import runtime_dir, stop_servers
+
+    directory = runtime_dir(os.environ)
+    stopped = stop_servers(directory)
+    click.echo(f"stopped {len(stopped)} warm provider server{'s' if len(stopped) != 1 else ''} in {directory}", err=True)
+
+
 def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """An output file, checked before the (long) plan: `-` is stdout; otherwise its directory
     must exist and be writable, or the option is refused (exit 2) with the path."""

@@ -287,6 +287,23 @@ def test_a_server_that_cannot_start_is_reported(tmp_path, runtime):
     assert "no grpc in this test" in result.stderr
 
 
+def test_offline_stop_stops_the_servers(tmp_path, runtime, monkeypatch):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    plugin = Plugin(mirror_launcher(tmp_path, "time"), plugin_env(tmp_path, runtime))
+    try:
+        pid = server_pid(runtime, "time")
+        monkeypatch.setenv("AVDGEN_RUNTIME_DIR", str(runtime))
+        result = CliRunner().invoke(cli, ["offline", "stop"])
+        assert result.exit_code == 0 and f"stopped 1 warm provider server in {runtime}" in result.output
+        assert _wait_gone(pid)
+        assert plugin.process.wait(timeout=5) == 0  # its plugin's connection closed with it
+    finally:
+        plugin.close()
+
+
 def test_the_cold_path_still_serves(tmp_path, runtime):
     plugin = Plugin(mirror_launcher(tmp_path, "time"), plugin_env(tmp_path, runtime, AVDGEN_OFFLINE_WARM="0"))
     try:
