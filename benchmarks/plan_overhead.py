@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,12 +249,35 @@ class BenchmarkError(Exception):
 
 
 def terraform(directory: Path, env: dict[str, str], *args: str) -> tuple[float, str]:
-    start = time.perf_counter()
-    result = subprocess.run(["terraform", *args], cwd=directory, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode:
-        raise BenchmarkError(f"terraform {' '.join(args)} failed in {directory}:\n{result.stderr[-4000:]}")
-    return elapsed, result.stdout
+    elapsed, _, stdout = timed_terraform(directory, env, *args)
+    return elapsed, stdout
+
+
+def timed_terraform(directory: Path, env: dict[str, str], *args: str) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of terraform and the plugins it waited for, stdout)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(["terraform", *args], cwd=directory, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode:
+            raise BenchmarkError(f"terraform {' '.join(args)} failed in {directory}:\n{err.read().decode()[-4000:]}")
+        return elapsed, usage.ru_utime + usage.ru_stime, out.read().decode()
+
+
+def process_cpu(pids: list[int]) -> float:
+    """CPU seconds the processes have used so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 PLAN = ("plan", "-input=false", "-no-color", "-lock=false")
@@ -263,14 +287,22 @@ PLAN = ("plan", "-input=false", "-no-color", "-lock=false")
 class Variant:
     directory: Path
     env: dict[str, str]
+    servers: Callable[[], list[int]] = lambda: []  # provider processes Terraform does not wait for
     times: list[float] = field(default_factory=list)
+    terraform_cpu: list[float] = field(default_factory=list)
+    server_cpu: list[float] = field(default_factory=list)
 
     def prepare(self) -> None:
         terraform(self.directory, self.env, "init", "-input=false", "-no-color")
         terraform(self.directory, self.env, *PLAN)  # untimed: warms OS caches, schema caches, servers
 
     def plan(self) -> None:
-        self.times.append(terraform(self.directory, self.env, *PLAN)[0])
+        servers = self.servers()
+        before = process_cpu(servers)
+        elapsed, cpu, _ = timed_terraform(self.directory, self.env, *PLAN)
+        self.times.append(elapsed)
+        self.terraform_cpu.append(cpu)
+        self.server_cpu.append(process_cpu(servers) - before)
 
     @property
     def median(self) -> float:
@@ -405,17 +437,23 @@ def main() -> None:
 
         cases: list[tuple[str, int, dict[str, Variant]]] = []
 
+        def warm_pids() -> list[int]:
+            return [int(p.read_text()) for p in runtime.glob("*/pid") if p.read_text().strip().isdigit()]
+
+        def reattached_pids() -> list[int]:
+            return [server.process.pid for server in providers.servers]
+
         def case(label: str, count: int, floor: str, offline: str | Path, aws: str | None) -> None:
             slug = label.replace("/", "-").split()[0]
             variants = {"floor": Variant(write(root / f"floor-{slug}", floor), floor_env)}
             if isinstance(offline, Path):  # a root to plan in place: one copy per variant
-                variants["spawned"] = Variant(offline, spawned)
+                variants["spawned"] = Variant(offline, spawned, warm_pids)
                 copy = root / f"reattached-{slug}"
                 shutil.copytree(offline.parents[1], copy)
-                variants["reattached"] = Variant(copy / offline.parent.name / offline.name, reattached)
+                variants["reattached"] = Variant(copy / offline.parent.name / offline.name, reattached, reattached_pids)
             else:
-                variants["spawned"] = Variant(write(root / f"spawned-{slug}", offline), spawned)
-                variants["reattached"] = Variant(write(root / f"reattached-{slug}", offline), reattached)
+                variants["spawned"] = Variant(write(root / f"spawned-{slug}", offline), spawned, warm_pids)
+                variants["reattached"] = Variant(write(root / f"reattached-{slug}", offline), reattached, reattached_pids)
             if aws is not None and aws_env is not None:
                 variants["aws"] = Variant(write(root / f"aws-{slug}", aws), aws_env)
             cases.append((label, count, variants))
@@ -435,6 +473,7 @@ def main() -> None:
             case("envs/dev", count, terraform_data(count), dev, None)
 
         rows = []
+        cpu_rows = []
         for label, count, variants in cases:
             for variant in variants.values():
                 variant.prepare()
@@ -444,6 +483,9 @@ def main() -> None:
                 for name in names[shift:] + names[:shift]:
                     variants[name].plan()
             rows.append((label, count, {name: v.median for name, v in variants.items()}))
+            cpu_rows.append((label, {
+                name: (statistics.median(v.terraform_cpu), statistics.median(v.server_cpu)) for name, v in variants.items()
+            }))  # fmt: skip
             print(f"  measured {label}", file=sys.stderr, flush=True)
         launchers = [] if "launcher" in skip else launcher_times(root, spawned, max(args.repeat, 5) * 4)
     except BenchmarkError as error:
@@ -473,6 +515,14 @@ def main() -> None:
             + f"  {medians['spawned'] / floor:12.2f}x  {medians['reattached'] / floor:15.2f}x  "
             + (f"{aws / floor:8.2f}x" if aws is not None else f"{'-':>9}")
         )
+    print("\nwhere the time goes: CPU seconds, median (terraform = terraform and the plugin processes it")
+    print("waited for: launchers, the aws provider; servers = the warm or reattached provider servers)")
+    names = ["floor", "spawned", "reattached", "aws"]
+    print(f"{'case':>10}  " + "  ".join(f"{n + ' terraform':>18}  {n + ' servers':>16}" for n in names[1:3]) + f"  {'floor terraform':>15}  {'aws terraform':>13}")
+    for label, cpu in cpu_rows:
+        line = f"{label:>10}  " + "  ".join(f"{cpu[n][0]:18.2f}  {cpu[n][1]:16.2f}" for n in names[1:3])
+        line += f"  {cpu['floor'][0]:15.2f}  " + (f"{cpu['aws'][0]:13.2f}" if "aws" in cpu else f"{'-':>13}")
+        print(line)
     if launchers:
         print("\nplugin start, median (milliseconds)")
         for name, seconds in launchers:
