@@ -52,7 +52,8 @@ PROTOCOL = "avdgen-warm/1"  # the launcher <-> warm server request format; in th
 WARM_ENV = "AVDGEN_OFFLINE_WARM"
 RUNTIME_ENV = "AVDGEN_RUNTIME_DIR"
 FORWARDED_PREFIX = "AVDGEN_OFFLINE_"  # per-endpoint: fixture overrides, the cloud's file
-_START_TIMEOUT = 60.0  # Terraform gives a plugin a minute to print its handshake
+_START_TIMEOUT = 50.0  # Terraform gives a plugin a minute to print its handshake
+_ANSWER_TIMEOUT = 30.0  # a server that accepts but never answers (hung, or stopped with SIGSTOP)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../generator
 
 
@@ -253,11 +254,19 @@ def launch(argv: list[str], environ) -> int:
     message = request(key, provider, environ)
     for _ in range(3):
         sock = _endpoint_connection(directory, provider, key, environ)
+        sock.settimeout(_ANSWER_TIMEOUT)
         try:
             sock.sendall(message)
             line = _read_line(sock)
+        except TimeoutError:
+            sock.close()
+            raise LaunchError(
+                f"the warm {provider} provider server in {directory} did not answer in {_ANSWER_TIMEOUT:.0f} s; "
+                "see server.log there, or stop it (avdgen offline stop)"
+            ) from None
         except OSError:
             line = b""
+        sock.settimeout(None)
         if not line:  # the server retired between our connect and its accept: start another
             sock.close()
             continue

@@ -250,6 +250,19 @@ def test_the_key_follows_code_schemas_and_interpreter_but_not_per_run_overrides(
     assert launcher.server_key("azurerm", base) != key
 
 
+def test_a_server_that_does_not_answer_is_reported(tmp_path, runtime, monkeypatch):
+    env = plugin_env(tmp_path, runtime)
+    Plugin(mirror_launcher(tmp_path, "time"), env).close()  # starts the server
+    pid = server_pid(runtime, "time")
+    monkeypatch.setattr(launcher, "_ANSWER_TIMEOUT", 1.0)
+    os.kill(pid, signal.SIGSTOP)  # accepts nothing, answers nothing
+    try:
+        with pytest.raises(launcher.LaunchError, match="did not answer in 1 s"):
+            launcher.launch([str(mirror_launcher(tmp_path, "time"))], env)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
 def test_an_idle_server_exits(tmp_path, runtime):
     env = plugin_env(tmp_path, runtime, AVDGEN_PLUGIN_IDLE_TIMEOUT="1")
     plugin = Plugin(mirror_launcher(tmp_path, "time"), env)
