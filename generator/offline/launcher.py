@@ -124,11 +124,12 @@ def _file_stats(directory: str, recurse: bool, suffix: str = "") -> list[str]:
     return found
 
 
-def server_key(provider: str, environ) -> str:
+def server_key(provider: str, environ, plugin: str = "") -> str:
     """What selects a warm server: equal keys can share one. Everything a server fixes when it
-    starts is in it; what may differ per endpoint (AVDGEN_OFFLINE_* overrides, cwd) is not."""
+    starts is in it, the plugin's file name too (`terraform-provider-NAME_vVERSION`: one server
+    per provider version); what may differ per endpoint (AVDGEN_OFFLINE_* overrides, cwd) is not."""
     schemas = environ.get("AVDGEN_OFFLINE_SCHEMAS", "")
-    parts = [PROTOCOL, sys.executable, _PACKAGE, provider, schemas, environ.get("AVDGEN_CACHE_DIR", "")]
+    parts = [PROTOCOL, sys.executable, _PACKAGE, provider, plugin, schemas, environ.get("AVDGEN_CACHE_DIR", "")]
     parts += _file_stats(os.path.join(_PACKAGE, "offline"), recurse=True)
     parts += _file_stats(_PACKAGE, recurse=False, suffix=".py")  # errors.py & co. (offline imports them)
     if schemas:
@@ -247,7 +248,7 @@ def launch(argv: list[str], environ) -> int:
     if environ.get(WARM_ENV, "1") == "0":
         _cold(argv)
     provider = provider_name(argv[0])
-    key = server_key(provider, environ)
+    key = server_key(provider, environ, os.path.basename(argv[0]))
     directory = private_dir(os.path.join(private_dir(runtime_dir(environ)), f"{provider}-{key[:12]}"))
     if len(os.path.join(directory, "99999-9999.sock")) > 100:
         raise LaunchError(f"{directory}: too long a path for Unix sockets; set {RUNTIME_ENV} to a shorter directory")

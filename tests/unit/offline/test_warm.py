@@ -198,7 +198,7 @@ def test_racing_launchers_start_one_server(tmp_path, runtime):
 
 def test_a_dead_servers_socket_is_replaced(tmp_path, runtime):
     env = plugin_env(tmp_path, runtime)
-    key = launcher.server_key("time", env)
+    key = launcher.server_key("time", env, "terraform-provider-time_v0.13.1")
     directory = runtime / f"time-{key[:12]}"
     directory.mkdir(mode=0o700)
     stale = socket.socket(socket.AF_UNIX)
@@ -238,6 +238,9 @@ def test_the_key_follows_code_schemas_and_interpreter_but_not_per_run_overrides(
     key = launcher.server_key("azurerm", base)
     assert launcher.server_key("azurerm", {**base, "AVDGEN_OFFLINE_SUBSCRIPTION_ID": "x"}) == key
     assert launcher.server_key("azapi", base) != key
+    assert launcher.server_key("azurerm", base, "terraform-provider-azurerm_v4.79.0") != launcher.server_key(
+        "azurerm", base, "terraform-provider-azurerm_v4.80.0"
+    )
     assert launcher.server_key("azurerm", {**base, "AVDGEN_OFFLINE_SCHEMAS": ""}) != key
     assert launcher.server_key("azurerm", {**base, "AVDGEN_CACHE_DIR": "/d"}) != key
     (schemas / "x.schema.json").write_text('{"changed": true}')
