@@ -1,7 +1,7 @@
 """How much the offline provider adds to `terraform plan`, against Terraform's own floor and
 against what a real (Go) provider costs.
 
-    .venv/bin/python benchmarks/plan_overhead.py [--repeat 5] [--sizes 1,100,500] [--skip aws,dev,envs,launcher]
+    .venv/bin/python benchmarks/plan_overhead.py [--repeat 5] [--sizes 1,100,500] [--skip aws,dev,envs,cold,launcher]
 
 Cases (rows):
     N            N azurerm_resource_group resources; floor: N `terraform_data`; aws: N aws_s3_bucket
@@ -18,6 +18,8 @@ Variants (columns), each `terraform plan` wall time:
     reattached   the offline providers already running (reattach.py, what `avdgen plan` does)
     aws          the real hashicorp/aws provider (a Go binary Terraform spawns), offline with its
                  skip_* flags and fake keys: the stand-in for what a real provider costs
+    cold         (envs/dev only) the spawned path without the warm servers, AVDGEN_OFFLINE_WARM=0:
+                 a full Python plugin per start, as before them
 
 Each configuration is initialised and planned once untimed; then --repeat rounds each plan every
 variant of a row once, in an order that rotates round by round, so that a change in the load of
@@ -49,7 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generator.harness.plan import PLACEHOLDER, unset_secrets  # noqa: E402
-from generator.offline.launcher import stop_servers  # noqa: E402
+from generator.offline.launcher import WARM_ENV, stop_servers  # noqa: E402
 from generator.offline.mirror import install_mirror, offline_env, terraform_platform  # noqa: E402
 from generator.offline.reattach import Providers  # noqa: E402
 
@@ -408,7 +410,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed rounds per case (median shown)")
     parser.add_argument("--sizes", default="1,100,500", help="comma-separated resource counts")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: aws, envs, dev, launcher")
+    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: aws, envs, dev, cold, launcher")
     parser.add_argument("--aws-mirror", help="a filesystem mirror holding hashicorp/aws " + AWS_VERSION)
     args = parser.parse_args()
     if shutil.which("terraform") is None:
@@ -443,7 +445,7 @@ def main() -> None:
         def reattached_pids() -> list[int]:
             return [server.process.pid for server in providers.servers]
 
-        def case(label: str, count: int, floor: str, offline: str | Path, aws: str | None) -> None:
+        def case(label: str, count: int, floor: str, offline: str | Path, aws: str | None, cold: bool = False) -> None:
             slug = label.replace("/", "-").split()[0]
             variants = {"floor": Variant(write(root / f"floor-{slug}", floor), floor_env)}
             if isinstance(offline, Path):  # a root to plan in place: one copy per variant
@@ -456,6 +458,10 @@ def main() -> None:
                 variants["reattached"] = Variant(write(root / f"reattached-{slug}", offline), reattached, reattached_pids)
             if aws is not None and aws_env is not None:
                 variants["aws"] = Variant(write(root / f"aws-{slug}", aws), aws_env)
+            if cold and "cold" not in skip:  # the spawned path as it was: a full Python plugin per start
+                copy = root / f"cold-{slug}"
+                shutil.copytree(offline.parents[1], copy)
+                variants["cold"] = Variant(copy / offline.parent.name / offline.name, {**spawned, WARM_ENV: "0"})
             cases.append((label, count, variants))
 
         for n in sizes:
@@ -470,7 +476,7 @@ def main() -> None:
                     env[f"TF_VAR_{name}"] = PLACEHOLDER.format(name=name)
             terraform(dev, spawned, "init", "-input=false", "-no-color")
             count = planned_count(dev, spawned)
-            case("envs/dev", count, terraform_data(count), dev, None)
+            case("envs/dev", count, terraform_data(count), dev, None, cold=True)
 
         rows = []
         cpu_rows = []
@@ -523,6 +529,10 @@ def main() -> None:
         line = f"{label:>10}  " + "  ".join(f"{cpu[n][0]:18.2f}  {cpu[n][1]:16.2f}" for n in names[1:3])
         line += f"  {cpu['floor'][0]:15.2f}  " + (f"{cpu['aws'][0]:13.2f}" if "aws" in cpu else f"{'-':>13}")
         print(line)
+    for label, count, medians in rows:
+        if "cold" in medians:
+            print(f"\n{label}: cold spawned (AVDGEN_OFFLINE_WARM=0, a full plugin per start) {medians['cold']:.2f} s, "
+                  f"{medians['cold'] / medians['floor']:.2f}x the floor, {medians['cold'] / medians['spawned']:.2f}x the warm path")  # fmt: skip
     if launchers:
         print("\nplugin start, median (milliseconds)")
         for name, seconds in launchers:
