@@ -175,13 +175,14 @@ def _log_tail(directory: str) -> str:
         return ""
 
 
-def _spawn(directory: str, provider: str, key: str, environ) -> None:
-    """Start the warm server, detached (own session, no stdio of ours), and wait until it
-    listens; a LaunchError with its log if it does not."""
+def _spawn(directory: str, provider: str, key: str, environ, plugin: str) -> None:
+    """Start the warm server for `plugin` (the plugin's file name, as server.py is given it),
+    detached (own session, no stdio of ours), and wait until it listens; a LaunchError with its
+    log if it does not."""
     read_end, write_end = os.pipe()
     log = os.open(os.path.join(directory, "server.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     python = sys.executable
-    argv = [python, "-m", "generator.offline.warm", provider, directory, key, str(write_end)]
+    argv = [python, "-m", "generator.offline.warm", plugin, directory, key, str(write_end)]
     env = {k: v for k, v in environ.items() if k not in ("PLUGIN_CLIENT_CERT", MAGIC_COOKIE[0])}
     pid = os.fork()
     if pid == 0:  # the child forks the server and exits at once, so no one waits for the server
@@ -209,7 +210,7 @@ def _spawn(directory: str, provider: str, key: str, environ) -> None:
         raise LaunchError(f"the warm {provider} provider server {state}" + (f":\n{tail}" if tail else ""))
 
 
-def _endpoint_connection(directory: str, provider: str, key: str, environ):
+def _endpoint_connection(directory: str, provider: str, key: str, environ, plugin: str):
     ctl = os.path.join(directory, "ctl")
     sock = _connect(ctl)
     if sock is not None:
@@ -224,7 +225,7 @@ def _endpoint_connection(directory: str, provider: str, key: str, environ):
             os.unlink(ctl)  # a dead server's socket
         except FileNotFoundError:
             pass
-        _spawn(directory, provider, key, environ)
+        _spawn(directory, provider, key, environ, plugin)
         sock = _connect(ctl)
         if sock is None:
             raise LaunchError(f"the warm {provider} provider server started but does not accept connections at {ctl}")
@@ -247,14 +248,15 @@ def launch(argv: list[str], environ) -> int:
         return 2
     if environ.get(WARM_ENV, "1") == "0":
         _cold(argv)
-    provider = provider_name(argv[0])
-    key = server_key(provider, environ, os.path.basename(argv[0]))
+    plugin = os.path.basename(argv[0])
+    provider = provider_name(plugin)
+    key = server_key(provider, environ, plugin)
     directory = private_dir(os.path.join(private_dir(runtime_dir(environ)), f"{provider}-{key[:12]}"))
     if len(os.path.join(directory, "99999-9999.sock")) > 100:
         raise LaunchError(f"{directory}: too long a path for Unix sockets; set {RUNTIME_ENV} to a shorter directory")
     message = request(key, provider, environ)
     for _ in range(3):
-        sock = _endpoint_connection(directory, provider, key, environ)
+        sock = _endpoint_connection(directory, provider, key, environ, plugin)
         sock.settimeout(_ANSWER_TIMEOUT)
         try:
             sock.sendall(message)

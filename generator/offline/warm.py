@@ -1,7 +1,7 @@
 """The warm provider server behind the plugin launcher (launcher.py): one process per provider
 and key, serving every plugin start Terraform makes, each on an endpoint of its own.
 
-    python -m generator.offline.warm <provider> <directory> <key> <ready-fd>
+    python -m generator.offline.warm <plugin-file-name> <directory> <key> <ready-fd>
 
 Started by a launcher (never by hand), in a private directory: it listens on `<directory>/ctl`
 (0600; the directory is 0700), writes `ready` to the launcher's pipe, and answers each launcher
@@ -37,7 +37,7 @@ from .fixture import Fixture
 from .launcher import FORWARDED_PREFIX, PROTOCOL
 from .mirror import default_cache_dir
 from .schema import ProviderSchema, schema_file
-from .server import _CORE_PROTOCOL, _APP_PROTOCOL, _handlers, _server_certificate
+from .server import _APP_PROTOCOL, _CORE_PROTOCOL, _handlers, _server_certificate, provider_name
 from .servicer import ProviderServicer
 
 IDLE_ENV = "AVDGEN_PLUGIN_IDLE_TIMEOUT"
@@ -210,7 +210,8 @@ _stopping = threading.Event()
 
 
 def main(argv: list[str]) -> int:
-    provider, directory, key, ready_fd = argv[1], argv[2], argv[3], int(argv[4])
+    # The plugin's file name (terraform-provider-NAME_vVERSION), as server.py is given its path.
+    provider, directory, key, ready_fd = provider_name(argv[1]), argv[2], argv[3], int(argv[4])
     os.umask(0o077)
     try:
         idle = float(os.environ.get(IDLE_ENV) or _DEFAULT_IDLE)
