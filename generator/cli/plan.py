@@ -53,6 +53,10 @@ def env(schemas: Path | None, cache_dir: Path | None) -> None:
     """Print `export` lines for Terraform to use the offline provider.
 
     Use as: eval "$(avdgen offline env)"
+
+    The plugins Terraform then starts are light launchers in front of warm per-user provider
+    servers, which exit after AVDGEN_PLUGIN_IDLE_TIMEOUT seconds (default 300) without a plugin,
+    or at `avdgen offline stop`; AVDGEN_OFFLINE_WARM=0 starts a full plugin each time instead.
     """
     variables = environment_for(schemas, cache_dir)
     for key, value in sorted(variables.items()):

@@ -388,10 +388,16 @@ def test_concurrent_terraform_runs_keep_their_own_configuration_and_environment(
         directory.mkdir()
         (directory / "main.tf").write_text(CONFIG)
         env = {**base, "AVDGEN_OFFLINE_SUBSCRIPTION_ID": subscription}
-        for args in (["init", "-input=false"], ["apply", "-input=false", "-auto-approve"], ["output", "-json"]):
+        steps = (
+            ["init", "-input=false"],
+            ["apply", "-input=false", "-auto-approve"],
+            ["plan", "-input=false", "-detailed-exitcode"],  # 0: "No changes", read back from its cloud
+            ["output", "-json"],
+        )
+        for args in steps:
             result = subprocess.run(["terraform", *args, "-no-color"], cwd=directory, env=env, capture_output=True, text=True)
             if result.returncode:
-                errors.append(f"terraform {args[0]} ({subscription}):\n{result.stderr}")
+                errors.append(f"terraform {args[0]} ({subscription}) exited {result.returncode}:\n{result.stdout}{result.stderr}")
                 return
         outputs[subscription] = json.loads(result.stdout)
 
