@@ -139,7 +139,7 @@ def test_endpoints_share_one_server_and_each_ends_with_its_plugin(tmp_path, runt
         started = time.monotonic()
         assert first.call("plugin.GRPCController", "Shutdown") == b""
         assert first.process.wait(timeout=5) == 0
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 2.0  # within Terraform's grace, so it is never SIGKILLed
         assert first.process.stdout.read() == ""  # the handshake was all it printed
         deadline = time.monotonic() + 5
         while first.socket.exists() and time.monotonic() < deadline:
