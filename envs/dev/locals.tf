@@ -24,3 +24,9 @@ locals {
   desktop_users  = toset([for id in var.desktop_user_principal_ids : lower(id)])
   desktop_admins = toset([for id in var.desktop_admin_principal_ids : lower(id)])
 }
+
+# Issue 11: the virtual network's ID from names, known at plan, so the golden image module can
+# decide from the build subnet IDs which roles it creates (an `.id` is known only after apply).
+locals {
+  vnet_id = "/subscriptions/${data.azapi_client_config.current.subscription_id}/resourceGroups/${azurerm_resource_group.this.name}/providers/Microsoft.Network/virtualNetworks/${azurerm_virtual_network.this.name}"
+}

@@ -2,6 +2,8 @@
 # The dev environment: network, host pool and its registration, desktop application group,
 # workspace, the golden image pipeline and the session hosts.
 
+data "azapi_client_config" "current" {}
+
 resource "azurerm_resource_group" "this" {
   name     = var.resource_group_name
   location = var.location
@@ -12,6 +14,11 @@ resource "azurerm_resource_group" "this" {
     precondition {
       condition     = length(var.golden_image_promoted_versions) == 0 && var.golden_image_promotion_source_subscription_id == null
       error_message = "golden_image_promoted_versions or golden_image_promotion_source_subscription_id is set, but dev builds its own versions (catalog/envs/dev.yaml has no promote_from): remove them, or add promote_from and run `make render`."
+    }
+    # Issue 11: the build subnets are for the golden image's build.
+    precondition {
+      condition     = var.enable_golden_image || (var.golden_image_build_subnet_prefix == null && var.golden_image_build_container_instance_subnet_prefix == null)
+      error_message = "golden_image_build_subnet_prefix and golden_image_build_container_instance_subnet_prefix are for the golden image's builds: they need enable_golden_image = true."
     }
   }
 }
@@ -43,6 +50,38 @@ resource "azurerm_network_security_group" "session_hosts" {
 resource "azurerm_subnet_network_security_group_association" "session_hosts" {
   subnet_id                 = azurerm_subnet.session_hosts.id
   network_security_group_id = azurerm_network_security_group.session_hosts.id
+}
+
+# Issue 11, opt-in: subnets for private golden image builds (modules/golden_image's
+# build_subnet_id and build_container_instance_subnet_id). The build subnet has Private Link
+# service network policies off, which the proxy VM's Private Link service needs when there is no
+# container instance subnet (image-builder-networking.md); the container instance subnet is
+# delegated to container groups, as isolated builds need.
+resource "azurerm_subnet" "image_build" {
+  count = var.enable_golden_image && var.golden_image_build_subnet_prefix != null ? 1 : 0
+
+  name                                          = "image-build"
+  resource_group_name                           = azurerm_resource_group.this.name
+  virtual_network_name                          = azurerm_virtual_network.this.name
+  address_prefixes                              = [var.golden_image_build_subnet_prefix]
+  private_link_service_network_policies_enabled = false
+}
+
+resource "azurerm_subnet" "image_build_aci" {
+  count = var.enable_golden_image && var.golden_image_build_container_instance_subnet_prefix != null ? 1 : 0
+
+  name                 = "image-build-aci"
+  resource_group_name  = azurerm_resource_group.this.name
+  virtual_network_name = azurerm_virtual_network.this.name
+  address_prefixes     = [var.golden_image_build_container_instance_subnet_prefix]
+
+  delegation {
+    name = "image-builder-aci"
+    service_delegation {
+      name    = "Microsoft.ContainerInstance/containerGroups"
+      actions = ["Microsoft.Network/virtualNetworks/subnets/action"]
+    }
+  }
 }
 
 resource "azurerm_virtual_desktop_host_pool" "this" {
@@ -159,6 +198,29 @@ module "golden_image" {
   build_timeout_minutes              = var.golden_image.build_timeout_minutes
   os_disk_size_gb                    = var.golden_image.os_disk_size_gb
   run_cleanup_script                 = var.golden_image.run_cleanup_script
+  base_image_plan                    = var.golden_image.base_image_plan
+  source_image_version_id            = var.golden_image.source_image_version_id
+  source_managed_image_id            = var.golden_image.source_managed_image_id
+  script_uri_sha256                  = var.golden_image.script_uri_sha256
+  files                              = var.golden_image.files
+  build_vm_identity_ids              = var.golden_image.build_vm_identity_ids
+  build_on_apply                     = var.golden_image.build_on_apply
+  build_trigger                      = var.golden_image.build_trigger
+  avd_builtin_scripts                = var.golden_image.avd_builtin_scripts
+
+  # Issue 11: a private build in this environment's network, the staging group, error handling,
+  # optimize, validate and the AVM interfaces.
+  build_subnet_id                    = one([for subnet in azurerm_subnet.image_build : "${local.vnet_id}/subnets/${subnet.name}"])
+  build_container_instance_subnet_id = one([for subnet in azurerm_subnet.image_build_aci : "${local.vnet_id}/subnets/${subnet.name}"])
+  build_proxy_vm_size                = var.golden_image.build_proxy_vm_size
+  staging_resource_group_id          = var.golden_image.staging_resource_group_id
+  staging_resource_group_create      = var.golden_image.staging_resource_group_create
+  managed_resource_tags              = var.golden_image.managed_resource_tags
+  error_handling                     = var.golden_image.error_handling
+  optimize_vm_boot                   = var.golden_image.optimize_vm_boot
+  validation                         = var.golden_image.validation
+  lock                               = var.golden_image.lock
+  role_assignments                   = var.golden_image.role_assignments
 
   tags = local.common_tags
 }

@@ -8,6 +8,14 @@ resource "azurerm_resource_group" "this" {
   name     = var.resource_group_name
   location = var.location
   tags     = local.common_tags
+
+  lifecycle {
+    # Issue 11: prod copies dev's versions and builds nothing, so it has no build network.
+    precondition {
+      condition     = var.golden_image_build_subnet_prefix == null && var.golden_image_build_container_instance_subnet_prefix == null
+      error_message = "golden_image_build_subnet_prefix and golden_image_build_container_instance_subnet_prefix are set, but prod builds no image (its versions are promoted from dev): remove them."
+    }
+  }
 }
 
 resource "azurerm_virtual_network" "this" {
@@ -160,6 +168,27 @@ module "golden_image" {
   build_timeout_minutes              = var.golden_image.build_timeout_minutes
   os_disk_size_gb                    = var.golden_image.os_disk_size_gb
   run_cleanup_script                 = var.golden_image.run_cleanup_script
+  base_image_plan                    = var.golden_image.base_image_plan
+  source_image_version_id            = var.golden_image.source_image_version_id
+  source_managed_image_id            = var.golden_image.source_managed_image_id
+  script_uri_sha256                  = var.golden_image.script_uri_sha256
+  files                              = var.golden_image.files
+  build_vm_identity_ids              = var.golden_image.build_vm_identity_ids
+  build_on_apply                     = var.golden_image.build_on_apply
+  build_trigger                      = var.golden_image.build_trigger
+  avd_builtin_scripts                = var.golden_image.avd_builtin_scripts
+
+  # Issue 11: a private build in this environment's network, the staging group, error handling,
+  # optimize, validate and the AVM interfaces.
+  build_proxy_vm_size           = var.golden_image.build_proxy_vm_size
+  staging_resource_group_id     = var.golden_image.staging_resource_group_id
+  staging_resource_group_create = var.golden_image.staging_resource_group_create
+  managed_resource_tags         = var.golden_image.managed_resource_tags
+  error_handling                = var.golden_image.error_handling
+  optimize_vm_boot              = var.golden_image.optimize_vm_boot
+  validation                    = var.golden_image.validation
+  lock                          = var.golden_image.lock
+  role_assignments              = var.golden_image.role_assignments
 
   tags = local.common_tags
 }

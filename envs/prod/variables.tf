@@ -47,6 +47,56 @@ variable "golden_image" {
     image_sku                   = optional(string, "Win11-M365-Custom")
     os_disk_size_gb             = optional(number, 127)
     run_cleanup_script          = optional(bool, true)
+    base_image_plan = optional(object({
+      name      = string
+      product   = string
+      publisher = string
+    }))
+    source_image_version_id = optional(string)
+    source_managed_image_id = optional(string)
+    script_uri_sha256       = optional(map(string), {})
+    files = optional(map(object({
+      source_uri  = string
+      destination = string
+      sha256      = optional(string)
+    })), {})
+    build_vm_identity_ids         = optional(list(string), [])
+    build_on_apply                = optional(bool, false)
+    build_trigger                 = optional(string)
+    avd_builtin_scripts           = optional(any, {})
+    build_proxy_vm_size           = optional(string)
+    staging_resource_group_id     = optional(string)
+    staging_resource_group_create = optional(bool, false)
+    managed_resource_tags         = optional(map(string), {})
+    error_handling = optional(object({
+      on_customizer_error = optional(string, "cleanup")
+      on_validation_error = optional(string, "cleanup")
+    }))
+    optimize_vm_boot = optional(bool)
+    validation = optional(object({
+      source_validation_only         = optional(bool, false)
+      continue_distribute_on_failure = optional(bool, false)
+      in_vm_validations = optional(list(object({
+        name       = string
+        inline     = optional(list(string))
+        script_uri = optional(string)
+        sha256     = optional(string)
+      })), [])
+    }))
+    lock = optional(object({
+      kind = string
+      name = optional(string, null)
+    }))
+    role_assignments = optional(map(object({
+      role_definition_id_or_name             = string
+      principal_id                           = string
+      description                            = optional(string, null)
+      skip_service_principal_aad_check       = optional(bool, false)
+      condition                              = optional(string, null)
+      condition_version                      = optional(string, null)
+      delegated_managed_identity_resource_id = optional(string, null)
+      principal_type                         = optional(string, null)
+    })), {})
   })
   description = "Settings passed to modules/golden_image. `location` is the build region (default the environment's); the image is replicated to it plus `replication_regions`."
 
@@ -170,6 +220,48 @@ variable "enable_golden_image" {
   type        = bool
   default     = true
   description = "Create the golden image pipeline (modules/golden_image)."
+}
+
+variable "golden_image_build_container_instance_subnet_prefix" {
+  type        = string
+  default     = null
+  description = "The address prefix of a second subnet, `image-build-aci`, delegated to `Microsoft.ContainerInstance/containerGroups`, where Image Builder runs its build orchestration (isolated builds: no proxy VM, the topology Microsoft recommends), IPv4 inside `address_space`. Needs `golden_image_build_subnet_prefix`. `null`: Image Builder reaches the build VM through a proxy VM in the build subnet."
+
+  validation {
+    condition     = var.golden_image_build_container_instance_subnet_prefix == null || try(!strcontains(var.golden_image_build_container_instance_subnet_prefix, ":") && cidrhost(var.golden_image_build_container_instance_subnet_prefix, 0) != "" && tonumber(split("/", var.golden_image_build_container_instance_subnet_prefix)[1]) >= 2 && tonumber(split("/", var.golden_image_build_container_instance_subnet_prefix)[1]) <= 29, false)
+    error_message = "golden_image_build_container_instance_subnet_prefix must be an IPv4 CIDR block from /2 to /29, such as \"10.10.2.64/27\"."
+  }
+
+  validation {
+    condition     = var.golden_image_build_container_instance_subnet_prefix == null || anytrue([for space in var.address_space : try(tonumber(split("/", var.golden_image_build_container_instance_subnet_prefix)[1]) >= tonumber(split("/", space)[1]) && cidrhost("${cidrhost(var.golden_image_build_container_instance_subnet_prefix, 0)}/${split("/", space)[1]}", 0) == cidrhost(space, 0), false)])
+    error_message = "golden_image_build_container_instance_subnet_prefix must lie inside one of address_space's blocks."
+  }
+
+  validation {
+    condition     = var.golden_image_build_container_instance_subnet_prefix == null || (var.golden_image_build_subnet_prefix != null && try(cidrhost(var.golden_image_build_container_instance_subnet_prefix, 0) != cidrhost(var.golden_image_build_subnet_prefix, 0) && cidrhost(var.golden_image_build_container_instance_subnet_prefix, 0) != cidrhost(var.session_host_subnet_prefix, 0), false))
+    error_message = "golden_image_build_container_instance_subnet_prefix needs golden_image_build_subnet_prefix, and must be a subnet of its own (not the build subnet's or session_host_subnet_prefix's)."
+  }
+}
+
+variable "golden_image_build_subnet_prefix" {
+  type        = string
+  default     = null
+  description = "Opt in to private golden image builds: the address prefix of a subnet `image-build` that this environment's virtual network gets for Image Builder's build VM (no public IP), IPv4 from /2 to /29 inside `address_space`. `null` (the default) keeps Image Builder's own temporary network. Needs `enable_golden_image` and an environment that builds its image (not one whose versions are promoted)."
+
+  validation {
+    condition     = var.golden_image_build_subnet_prefix == null || try(!strcontains(var.golden_image_build_subnet_prefix, ":") && cidrhost(var.golden_image_build_subnet_prefix, 0) != "" && tonumber(split("/", var.golden_image_build_subnet_prefix)[1]) >= 2 && tonumber(split("/", var.golden_image_build_subnet_prefix)[1]) <= 29, false)
+    error_message = "golden_image_build_subnet_prefix must be an IPv4 CIDR block from /2 to /29, such as \"10.10.2.0/26\" (the build VM needs an IPv4 address)."
+  }
+
+  validation {
+    condition     = var.golden_image_build_subnet_prefix == null || anytrue([for space in var.address_space : try(tonumber(split("/", var.golden_image_build_subnet_prefix)[1]) >= tonumber(split("/", space)[1]) && cidrhost("${cidrhost(var.golden_image_build_subnet_prefix, 0)}/${split("/", space)[1]}", 0) == cidrhost(space, 0), false)])
+    error_message = "golden_image_build_subnet_prefix must lie inside one of address_space's blocks."
+  }
+
+  validation {
+    condition     = var.golden_image_build_subnet_prefix == null || try(cidrhost(var.golden_image_build_subnet_prefix, 0) != cidrhost(var.session_host_subnet_prefix, 0), true)
+    error_message = "golden_image_build_subnet_prefix must be a subnet of its own, not session_host_subnet_prefix's."
+  }
 }
 
 variable "golden_image_promoted_versions" {

@@ -18,7 +18,7 @@ def _shell_quote(value: str) -> str:
 
 @click.group("offline")
 def offline() -> None:
-    """The offline provider that stands in for azurerm, azapi and time."""
+    """The offline provider that stands in for azurerm, azapi, time, random, null, modtm, azuread and any provider given a schema."""
 
 
 def _provider_options(command):
@@ -35,21 +35,47 @@ def _provider_options(command):
     )(command)
 
 
-def environment_for(schemas: Path | None, cache_dir: Path | None) -> dict[str, str]:
+def environment_for(schemas: Path | None, cache_dir: Path | None, config_dir: Path | None = None) -> dict[str, str]:
     """offline_env, with bad options as click errors (exit 2) naming the option."""
     if schemas is not None and not any(schemas.glob("*.schema.json")):
         raise click.BadParameter(f"directory {str(schemas)!r} has no *.schema.json file.", param_hint="'--schemas'")
     try:
-        return offline_env(cache_dir, schemas)
+        return offline_env(cache_dir, schemas, config_dir)
     except OSError as e:
         raise click.BadParameter(
             f"cannot write to {e.filename or cache_dir}: {e.strerror}", param_hint="'--cache-dir'"
         ) from None
 
 
-@offline.command("env")
+OFFLINE_ENV_HELP = """\b
+Providers: every registry provider comes from avdgen's mirror, never the registry. The mirror
+holds each provider with a schema: those vendored (hashicorp/azurerm, Azure/azapi, hashicorp/time,
+hashicorp/random, hashicorp/null, Azure/modtm, hashicorp/azuread) and those in --schemas DIR,
+at the schema's version and at a version the `required_providers` constraints of the
+configuration in --dir (default: the current directory) and its local modules allow. Run it
+in the root you will init, or pass --dir. A provider without a schema fails here (exit 2),
+naming it; add one with `avdgen schema import FILE` (FILE: `terraform providers schema -json`
+output) or `--schemas DIR`. Elsewhere, `terraform init` fails with "provider ... was not found
+in any of the search locations".
+
+\b
+Exit codes:
+  0  printed
+  2  bad option, or a provider the configuration requires has no schema (or no version fits
+     its constraints)"""
+
+
+@offline.command("env", epilog=OFFLINE_ENV_HELP)
 @_provider_options
-def env(schemas: Path | None, cache_dir: Path | None) -> None:
+@click.option(
+    "--dir",
+    "config_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    show_default="the current directory",
+    help="The root configuration whose required_providers (and its local modules') the mirror must satisfy.",
+)
+def env(schemas: Path | None, cache_dir: Path | None, config_dir: Path) -> None:
     """Print `export` lines for Terraform to use the offline provider.
 
     Use as: eval "$(avdgen offline env)"
@@ -58,7 +84,7 @@ def env(schemas: Path | None, cache_dir: Path | None) -> None:
     servers, which exit after AVDGEN_PLUGIN_IDLE_TIMEOUT seconds (default 300) without a plugin,
     or at `avdgen offline stop`; AVDGEN_OFFLINE_WARM=0 starts a full plugin each time instead.
     """
-    variables = environment_for(schemas, cache_dir)
+    variables = environment_for(schemas, cache_dir, config_dir)
     for key, value in sorted(variables.items()):
         click.echo(f"export {key}={_shell_quote(value)}")
 

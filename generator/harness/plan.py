@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from ..offline.cloud import CLOUD_ENV
 from ..textfile import read_text
+from ..offline.mirror import install_for_config
 from ..offline.reattach import REATTACH_ENV, ReattachError, reattached
 from .terraform import PlanError, Workspace
 
@@ -133,13 +134,16 @@ def plan_config(config_dir: Path, env: dict[str, str], var_files: list[Path] = (
     instead of every terraform command starting each of them again. `placeholders` gives values
     to variables (e.g. unset secrets) before the var files, which override them.
     """
+    # The providers the configuration requires, at versions its constraints allow, in the mirror
+    # (a GeneratorError naming any provider without a schema, before terraform init).
+    needed = install_for_config(env, config_dir)
     try:
         with contextlib.ExitStack() as stack:
             if CLOUD_ENV not in env and REATTACH_ENV not in env:  # a cloud of its own, gone with the plan
                 cloud_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="avdgen-cloud-"))
                 env = {**env, CLOUD_ENV: str(Path(cloud_dir) / "cloud.json")}
             if reattach and REATTACH_ENV not in env:
-                env = stack.enter_context(reattached(env))
+                env = stack.enter_context(reattached(env, [(p.namespace, p.name) for p in needed]))
             with Workspace(config_dir, env) as workspace:
                 # Placeholders go first, so the caller's var files override them.
                 files = [workspace.var_file(placeholders), *var_files] if placeholders else list(var_files)

@@ -97,17 +97,28 @@ def read_tfvars(path: Path, display: str) -> Tfvars:
     return Tfvars(parsed.values, parsed.lines, parsed.duplicates, refused, parsed.broken)
 
 
+# Checking an env's schema against the 2020-12 metaschema takes ~0.5 s (jsonschema resolves
+# the metaschema's $refs for every subschema); a schema text checked once in this process is
+# not checked again (the tests validate hundreds of files against the same few schemas).
+_VALID_SCHEMA_TEXTS: set[str] = set()
+
+
 def read_schema(path: Path) -> dict[str, Any]:
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        schema = json.loads(text)
     except OSError as exc:
         raise TfvarsError(f"cannot read schema {path}: {exc.strerror}", ["run `avdgen render` to generate it"]) from None
+    except UnicodeDecodeError:
+        raise TfvarsError(f"invalid schema {path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise TfvarsError(f"invalid schema {path}:{exc.lineno}: {exc.msg}") from None
-    try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        raise TfvarsError(f"invalid schema {path}: {exc.message}") from None
+    if text not in _VALID_SCHEMA_TEXTS:
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise TfvarsError(f"invalid schema {path}: {exc.message}") from None
+        _VALID_SCHEMA_TEXTS.add(text)
     return schema
 
 

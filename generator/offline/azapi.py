@@ -147,8 +147,12 @@ def output(v: dict[str, Any], response: Any, default: bool) -> Any:
         if not default or response is None:
             return {}
         body_type = azapi_types.body_type(v.get("type") or "")
-        found = azapi_types.without_volatile(azapi_types.read_only(body_type, response)) if body_type else None
-        return {} if found is None else found
+        # azapi_resource.go (Create/Read, v2.5.0 lines 780-785 and 829-834): the type's
+        # GetReadOnly of the response, minus volatileFieldList(). azapi embeds (nearly) every
+        # Azure type; for one this simulator does not model, what the service added to the
+        # request (id, name, type, principal IDs: services.with_read_only) stands in for it.
+        found = azapi_types.read_only(body_type, response) if body_type else service_added(response, plain(request_body(v)))
+        return {} if found is None else azapi_types.without_volatile(found)
     if isinstance(exports, list):
         if "*" in exports:
             return response
@@ -174,18 +178,35 @@ def _extract(value: Any, path: list[str]) -> Any:
 
 
 def _jmes_exports(response: Any, exports: dict[str, str]) -> dict[str, Any]:
-    # resource.go flattenOutputJMES: a query that finds nothing leaves its key out.
-    found = {key: _jmes(response, query) for key, query in exports.items()}
-    return {k: v for k, v in found.items() if v is not None}
+    # resource.go flattenOutputJMES with utils/json.go ExtractObjectJMES: each key gets
+    # jmespath.Search(query, response), null when the query finds nothing (the key stays: Go's
+    # MergeObject keeps a nil value); a query that does not parse leaves its key out.
+    import jmespath  # go-jmespath, which azapi uses, implements the same specification
+    from jmespath.exceptions import JMESPathError
+
+    out: dict[str, Any] = {}
+    for key, query in exports.items():
+        try:
+            out[key] = jmespath.search(query, response)
+        except (JMESPathError, TypeError, ValueError):
+            continue
+    return out
 
 
-def _jmes(value: Any, query: str) -> Any:
-    """A JMESPath query of the simple shape `a.b.c` (what our modules use); None otherwise."""
-    for part in query.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+def service_added(response: Any, sent: Any) -> Any:
+    """The parts of a response the request did not send (the service's read-only fields)."""
+    if not isinstance(response, dict):
+        return None if response == sent else response
+    sent = sent if isinstance(sent, dict) else {}
+    out = {}
+    for key, value in response.items():
+        if key not in sent:
+            out[key] = value
+        elif isinstance(value, dict):
+            inner = service_added(value, sent[key])
+            if inner:
+                out[key] = inner
+    return out
 
 
 # --- durations, retries -------------------------------------------------------------------------------
@@ -352,6 +373,30 @@ def resource_action(cloud: Cloud, v: dict[str, Any], updating: bool = False) -> 
     try:
         limit = min(timeout(v, "create"), timeout(v, "update")) if updating else timeout(v, "create")
         response = _retrying(cloud, v.get("retry"), limit, lambda: _request(cloud, request_method, target, body, api_version, resource_type if not v.get("action") else None))
+        if request_method == "POST" and v.get("action"):
+            response = _poll(cloud, rid, v["action"], limit, api_version)
     except _Attempt as failed:
         raise Failure("Failed to perform action", f"performing action {v.get('action') or ''} of {_go_quoted(_id_text(rid, api_version))}: {failed.text}") from None
     return output(v, response, default=False)
+
+
+POLL_SECONDS = 10  # resource_client.go Action: PollUntilDone(Frequency: 10 * time.Second)
+
+
+def _poll(cloud: Cloud, rid: str, action: str, limit: timedelta, api_version: str | None) -> Any:
+    """A long-running action: azapi polls it until it ends, within the create timeout
+    (resource_client.go Action, runtime.NewPoller + PollUntilDone). Simulated time passes while
+    it polls; an operation that fails is the action's error, one that outlives the timeout is
+    "context deadline exceeded"."""
+    operation = services.operation(cloud, rid, action)
+    if operation is None:
+        return {}  # not long-running: the response was final
+    waited = 0.0
+    while (status := operation()) is None:
+        if waited + POLL_SECONDS > limit.total_seconds():
+            raise _Attempt("context deadline exceeded")
+        cloud.advance(POLL_SECONDS)
+        waited += POLL_SECONDS
+    if status != "Succeeded":
+        raise _Attempt(f"polling after {action}: {status}")
+    return {}

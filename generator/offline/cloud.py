@@ -206,6 +206,14 @@ class Cloud:
         """Make any build command containing `match` fail with `exit_code` (see customizers.py)."""
         self.data["failures"].append({"match": match, "exit_code": exit_code})
 
+    def serial(self, key: str) -> int:
+        """How many values were generated for `key` before (0, 1, ...), counting this one: the
+        provider protocol never names a resource's address, so identical configurations of a
+        random_pet at two addresses tell themselves apart by this (generic.py)."""
+        serials = self.data.setdefault("serials", {})
+        serials[key] = serials.get(key, 0) + 1
+        return serials[key] - 1
+
     def setting(self, name: str, default: Any) -> Any:
         return self.data["settings"].get(name, default)
 

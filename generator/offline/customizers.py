@@ -70,12 +70,13 @@ def step_exit_code(step: dict[str, Any], failures: list[dict[str, Any]]) -> int:
     return last_native or 0
 
 
-def run_customizers(customize: list[dict[str, Any]], failures: list[dict[str, Any]]) -> str | None:
-    """None if every step succeeds, else the build's failure message naming the first failed step."""
+def run_customizers(customize: list[dict[str, Any]], failures: list[dict[str, Any]], kind: str = "Customizer") -> str | None:
+    """None if every step succeeds, else the build's failure message naming the first failed step.
+    In-VM validations (`validate.inVMValidations`) run the same way (kind "Validator")."""
     for step in customize:
         if step.get("type") != "PowerShell":
             continue
         code = step_exit_code(step, failures)
         if code not in (step.get("validExitCodes") or [0]):
-            return f"{_FAILS_WITH} Customizer '{step.get('name', '')}' exited with code {code}; see customization.log in the staging resource group."
+            return f"{_FAILS_WITH} {kind} '{step.get('name', '')}' exited with code {code}; see customization.log in the staging resource group."
     return None

@@ -19,9 +19,11 @@ from pathlib import Path
 
 from ..errors import GeneratorError
 from .launcher import plugin_python
+from .providers import Resolved, default_versions, for_config
 
-# (namespace, type, version): the addresses the modules require, at versions inside their
-# constraints (the reference schema dumps are azurerm 4.79.0 and azapi 2.5.0).
+# (namespace, type, version): the providers this project's modules require, which `avdgen offline
+# serve` and reattached plans start by default. The mirror holds every provider with a schema
+# (providers.py), at the versions the configurations ask for.
 PROVIDERS = (
     ("hashicorp", "azurerm", "4.79.0"),
     ("azure", "azapi", "2.5.0"),  # Terraform normalises "Azure/azapi" to lower case
@@ -47,13 +49,19 @@ def terraform_platform() -> str:
 
 
 def provider_addresses() -> list[str]:
-    return [f"{HOSTNAME}/{ns}/{name}" for ns, name, _ in PROVIDERS]
+    """What Terraform installs from the mirror only: every registry provider. One without a schema
+    is not in the mirror, so `terraform init` fails naming it instead of going online."""
+    return [f"{HOSTNAME}/*/*"]
 
 
-def install_mirror(cache_dir: Path | None = None) -> Path:
-    """Write the launchers into `<cache_dir>/mirror` (idempotent) and return the mirror root."""
+def install_mirror(cache_dir: Path | None = None, providers: list[Resolved] = ()) -> Path:
+    """Write the launchers into `<cache_dir>/mirror` (idempotent) and return the mirror root:
+    every vendored provider at its schema's version, plus `providers` (versions a configuration
+    asked for). Launchers of earlier calls stay, so configurations asking for different
+    versions can share one mirror."""
     mirror = Path(cache_dir or default_cache_dir()).resolve() / "mirror"
-    for namespace, name, version in PROVIDERS:
+    wanted = {(p.namespace, p.name, p.version) for p in [*default_versions(), *providers]}
+    for namespace, name, version in sorted(wanted):
         target = mirror / HOSTNAME / namespace / name / version / terraform_platform()
         launcher = target / f"terraform-provider-{name}_v{version}"
         if launcher.is_file() and launcher.read_bytes() == LAUNCHER and os.access(launcher, os.X_OK):
@@ -63,7 +71,22 @@ def install_mirror(cache_dir: Path | None = None) -> Path:
         tmp.write_bytes(LAUNCHER)
         tmp.chmod(0o755)
         os.replace(tmp, launcher)
+    readme = mirror / "README.txt"
+    if not readme.is_file() or readme.read_text() != MIRROR_README:
+        tmp = readme.with_name(f".{readme.name}.{os.getpid()}")
+        tmp.write_text(MIRROR_README)
+        os.replace(tmp, readme)  # concurrent installs each write whole files
     return mirror
+
+
+# Terraform's "was not found in any of the search locations" names this directory.
+MIRROR_README = """\
+avdgen's offline provider mirror: every registry provider Terraform installs comes from here.
+It holds the providers avdgen has a schema for (`avdgen offline env --help` lists them).
+A provider missing here has no schema: add one with `avdgen schema import FILE`, where FILE is
+`terraform providers schema -json` output from a machine with the real provider, or serve a
+directory of such files with `avdgen offline env --schemas DIR`.
+"""
 
 
 def _hcl_string(text: str) -> str:
@@ -132,11 +155,18 @@ def cli_config(mirror: Path, user: Path | None = None) -> str:
     )
 
 
-def offline_env(cache_dir: Path | None = None, schemas_dir: Path | None = None) -> dict[str, str]:
+def offline_env(
+    cache_dir: Path | None = None, schemas_dir: Path | None = None, config_dir: Path | None = None
+) -> dict[str, str]:
     """Install the mirror, write the CLI config, and return the variables Terraform needs to run
-    with the offline provider (merge them into the environment of `terraform` commands)."""
+    with the offline provider (merge them into the environment of `terraform` commands).
+    With `config_dir`, the mirror also gets each provider that configuration requires at a
+    version its constraints allow (GeneratorError naming any provider without a schema)."""
     cache = Path(cache_dir or default_cache_dir()).resolve()
-    mirror = install_mirror(cache)
+    if schemas_dir is not None and not Path(schemas_dir).is_dir():
+        raise NotADirectoryError(f"schemas directory {Path(schemas_dir).resolve()} does not exist")
+    needed = for_config(Path(config_dir), schemas_dir) if config_dir is not None else []
+    mirror = install_mirror(cache, needed)
     user = user_cli_config(dict(os.environ))
     text = cli_config(mirror, user)
     # One file per user config, so runs with and without one never rewrite each other's.
@@ -164,3 +194,12 @@ def offline_env(cache_dir: Path | None = None, schemas_dir: Path | None = None) 
             raise NotADirectoryError(f"schemas directory {schemas} does not exist")
         env["AVDGEN_OFFLINE_SCHEMAS"] = str(schemas)
     return env
+
+
+def install_for_config(env: dict[str, str], config_dir: Path) -> list[Resolved]:
+    """Add launchers for what the configuration at `config_dir` requires to the mirror of `env`
+    (an offline_env), and return them; GeneratorError naming any provider without a schema."""
+    schemas = env.get("AVDGEN_OFFLINE_SCHEMAS")
+    needed = for_config(config_dir, Path(schemas) if schemas else None)
+    install_mirror(Path(env["AVDGEN_CACHE_DIR"]) if env.get("AVDGEN_CACHE_DIR") else None, needed)
+    return needed

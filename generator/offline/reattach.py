@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -58,10 +58,10 @@ def serving(schemas_dir: Path | None = None, cache_dir: Path | None = None) -> I
 
 
 @contextlib.contextmanager
-def reattached(env: Mapping[str, str]) -> Iterator[dict[str, str]]:
-    """Start the servers with `env` (an offline_env) over this process's environment; yield
-    `env` plus TF_REATTACH_PROVIDERS."""
-    providers = Providers.start(env)
+def reattached(env: Mapping[str, str], names: Iterable[tuple[str, str]] | None = None) -> Iterator[dict[str, str]]:
+    """Start the servers (one per (namespace, name) in `names`, default PROVIDERS) with `env`
+    (an offline_env) over this process's environment; yield `env` plus TF_REATTACH_PROVIDERS."""
+    providers = Providers.start(env, names=names)
     try:
         yield providers.env
     finally:
@@ -94,8 +94,10 @@ class Providers:
         self.env = {**env, REATTACH_ENV: reattach_value(servers)}
 
     @classmethod
-    def start(cls, env: Mapping[str, str], inherit_stderr: bool = False) -> Providers:
-        return cls(env, start_servers(env, inherit_stderr))
+    def start(
+        cls, env: Mapping[str, str], inherit_stderr: bool = False, names: Iterable[tuple[str, str]] | None = None
+    ) -> Providers:
+        return cls(env, start_servers(env, inherit_stderr, names))
 
     def stop(self) -> None:
         stop_servers(self.servers)
@@ -120,16 +122,19 @@ def serve_until_stopped(env: Mapping[str, str], announce: Callable[[dict[str, st
         providers.stop()
 
 
-def start_servers(env: Mapping[str, str], inherit_stderr: bool = False) -> list[Server]:
-    """Start all three servers at once and wait for each to announce itself. Their stderr goes
-    to private temporary files (as a spawned plugin's goes to Terraform's debug log), unless
-    `inherit_stderr`."""
+def start_servers(
+    env: Mapping[str, str], inherit_stderr: bool = False, names: Iterable[tuple[str, str]] | None = None
+) -> list[Server]:
+    """Start the servers (`names`: (namespace, name) pairs, default PROVIDERS) at once and wait
+    for each to announce itself. Their stderr goes to private temporary files (as a spawned
+    plugin's goes to Terraform's debug log), unless `inherit_stderr`. A provider not started
+    here is spawned by Terraform from the mirror as usual."""
     full_env = {**os.environ, **env}
     full_env.pop(REATTACH_ENV, None)
     python = full_env.get("AVDGEN_PYTHON") or sys.executable
     servers = []
     try:
-        for namespace, name, _ in PROVIDERS:
+        for namespace, name in [(ns, n) for ns, n, _ in PROVIDERS] if names is None else names:
             stderr = None if inherit_stderr else tempfile.TemporaryFile()
             try:
                 process = subprocess.Popen(

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from . import generic
 from .fixture import Fixture, digest, guid, rfc3339
 from .schema import attribute_type
 from .walk import Path, fill_by_type, transform
@@ -36,6 +37,8 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "azurerm_role_assignment": ("scope", "role_definition_id", "role_definition_name", "principal_id"),
     "azurerm_role_definition": ("scope", "role_definition_id"),
     "azurerm_subnet": ("virtual_network_name",),
+    # Every argument of a management lock is ForceNew (azurerm management_lock_resource.go).
+    "azurerm_management_lock": ("scope", "lock_level", "notes"),
     # A new image means a new VM (ForceNew in azurerm's windows virtual machine resource).
     "azurerm_windows_virtual_machine": (
         "admin_username", "admin_password", "computer_name", "zone", "availability_set_id",
@@ -106,6 +109,8 @@ def requires_replace(type_name: str, prior: Any, planned: Any) -> list[Path]:
         return []
     if type_name in ("azapi_resource", "azapi_update_resource"):
         return _azapi_replace(prior, planned)
+    if type_name in generic.FORCE_NEW:
+        return [(n,) for n in generic.FORCE_NEW[type_name] if n in planned and generic.replaced(type_name, n, prior.get(n), planned.get(n))]
     names = FORCE_NEW.get(type_name, ())
     if type_name.startswith("azurerm_"):
         names = _AZURERM_FORCE_NEW + names
@@ -131,16 +136,19 @@ RETRY_DEFAULTS = {"interval_seconds": 10, "max_interval_seconds": 180, "multipli
 
 
 def adjust_plan(type_name: str, prior: Any, planned: dict[str, Any]) -> dict[str, Any]:
-    out = dict(planned)
+    out = generic.adjust_plan(type_name, planned)
     for name, default in PLAN_DEFAULTS.get(type_name, {}).items():
         _fill(out, name, default)
     if type_name.startswith("azapi_") and isinstance(out.get("retry"), dict):
         out["retry"] = dict(out["retry"])
         for name, default in RETRY_DEFAULTS.items():
             _fill(out["retry"], name, default)
-    # azapi derives `output` from the response to the new body, so a body change makes it unknown.
-    body_changed = isinstance(prior, dict) and _plain(prior.get("body")) != _plain(out.get("body"))
-    if body_changed and "output" in out and type_name.startswith("azapi_"):
+    # azapi derives `output` from the response, so it is unknown whenever the request changes:
+    # azapi_resource.go ModifyPlan (v2.5.0) makes it unknown for a new resource and when the
+    # body, identity, type, response_export_values or tags differ from the state.
+    watched = ("body", "identity", "type", "response_export_values", "tags") if type_name == "azapi_resource" else ("body", "response_export_values")
+    changed = isinstance(prior, dict) and any(_plain(prior.get(k)) != _plain(out.get(k)) for k in watched if k in out)
+    if changed and "output" in out and type_name.startswith("azapi_"):
         out["output"] = UNKNOWN
     return out
 
@@ -181,6 +189,7 @@ ID_TEMPLATES = {
     "azurerm_virtual_desktop_workspace_application_group_association": "{workspace_id}|{application_group_id}",
     "azurerm_role_assignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
     "azurerm_role_definition": "{role_definition_resource_id}|{scope}",
+    "azurerm_management_lock": "{scope}/providers/Microsoft.Authorization/locks/{name}",
 }
 
 
@@ -377,10 +386,16 @@ def _default(ty: CtyType, path: Path, attr: dict[str, Any], seed: Any, fx: Fixtu
 
 
 def complete(
-    type_name: str, block: dict[str, Any], implied: CtyType, value: dict[str, Any], fx: Fixture
+    type_name: str, block: dict[str, Any], implied: CtyType, value: dict[str, Any], fx: Fixture,
+    *, data: bool = False, serial: int = 0,
 ) -> dict[str, Any]:
-    """`value` with every unknown replaced: type-specific values first, then generic ones."""
+    """`value` with every unknown replaced: type-specific values first, then generic ones.
+    `data`: `value` is a data source's; `serial`: how many resources of the same type and
+    configuration were created before (generic.py), so that they differ."""
     v = dict(value)
+    utility = (generic.DATA_HOOKS if data else generic.HOOKS).get(type_name)
+    if utility:
+        utility(v, fx, (type_name, generic.config_key(type_name, value), serial))
     template = ID_TEMPLATES.get(type_name)
     if template:
         _fill(v, "id", _from_template(template, v, fx))

@@ -147,12 +147,14 @@ def provider_schema_response(entry: dict[str, Any], functions: dict[str, Any] | 
 
 
 def provider_functions(provider: str) -> dict[str, Any]:
-    """The provider functions `provider` serves (`functions.Function` by name): azapi's and
-    azurerm's; hashicorp/time's `rfc3339_parse` is not served."""
+    """The provider functions `provider` serves (`functions.Function` by name): azapi's,
+    azurerm's and modtm's; hashicorp/time's `rfc3339_parse` is not served."""
     if provider == "azapi":
         from .azapi_functions import FUNCTIONS
     elif provider == "azurerm":
         from .azurerm_functions import FUNCTIONS
+    elif provider == "modtm":
+        from .modtm_functions import FUNCTIONS
     else:
         return {}
     return {f.name: f for f in FUNCTIONS}

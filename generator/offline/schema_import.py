@@ -3,7 +3,9 @@
 A user with internet runs `terraform providers schema -json > dump.json` in any configuration
 that uses the providers, then imports the dump. Each provider in it is trimmed to the resource
 and data source types in use (those the vendored subset covers, plus any the rendered modules/
-and envs/ declare) and written as `<name>.schema.json` over the vendored file.
+and envs/ declare) and written as `<name>.schema.json` over the vendored file. A provider with
+no vendored subset and no types in use is written whole: that is how a provider a user's own
+root needs (say hashicorp/tls) becomes one the offline providers serve.
 """
 
 from __future__ import annotations
@@ -63,8 +65,10 @@ def import_schemas(files: list[Path], root: Path, into: Path = VENDORED_DIR) -> 
             name = address.rsplit("/", 1)[-1]
             target = into / f"{name}.schema.json"
             keep_resources, keep_data = set(used_resources), set(used_data)
+            covered_before = False
             for covered in {VENDORED_DIR / target.name, target}:
                 if covered.exists():
+                    covered_before = True
                     current = next(iter(json.loads(covered.read_text())["provider_schemas"].values()))
                     keep_resources |= set(current.get("resource_schemas", {}))
                     keep_data |= set(current.get("data_source_schemas", {}))
@@ -73,6 +77,9 @@ def import_schemas(files: list[Path], root: Path, into: Path = VENDORED_DIR) -> 
             wanted_d = {t for t in keep_data if t.startswith(prefix)}
             resources = entry.get("resource_schemas", {})
             data_sources = entry.get("data_source_schemas", {})
+            if not covered_before and not wanted_r and not wanted_d:
+                # A provider new to the offline providers (one a user's root needs): all of it.
+                wanted_r, wanted_d = set(resources), set(data_sources)
             trimmed = {
                 "provider": entry.get("provider", {"version": 0, "block": {}}),
                 "resource_schemas": {t: resources[t] for t in sorted(wanted_r) if t in resources},

@@ -19,6 +19,8 @@ from .azapi import Failure, validation_problems
 from .cloud import Cloud, cloud_path
 from .fixture import Fixture, rfc3339
 from .functions import call as call_function
+from .generic import config_key
+from .generic import generated as generic_type
 from .proto import pb
 from .resources import adjust_plan, complete, requires_replace
 from .schema import ProviderSchema, implied_type, provider_functions, server_capabilities
@@ -252,7 +254,11 @@ class ProviderServicer:
         block, ty = self._type("resource", request.type_name)
         planned = _decode(request.planned_state, ty)
         if not cloud_apply.in_cloud(request.type_name):
-            new = None if planned is None else complete(request.type_name, block, ty, planned, self.fixture)
+            serial = 0
+            if planned is not None and generic_type(request.type_name) and _decode(request.prior_state, ty) is None:
+                with self._cloud() as cloud:  # a create: the n-th of its type and configuration
+                    serial = cloud.serial(config_key(request.type_name, planned))
+            new = None if planned is None else complete(request.type_name, block, ty, planned, self.fixture, serial=serial)
             return pb.ApplyResourceChange.Response(new_state=_encode(null_write_only(block, new), ty), private=request.planned_private)
         prior = _decode(request.prior_state, ty)
         diagnostics = []
@@ -295,7 +301,7 @@ class ProviderServicer:
         block, ty = self._type("data", request.type_name)
         # Computed attributes arrive null; mark them unknown and fill them as apply would.
         config = mark_unknown(block, _decode(request.config, ty), None)
-        state = complete(request.type_name, block, ty, config, self.fixture)
+        state = complete(request.type_name, block, ty, config, self.fixture, data=True)
         return pb.ReadDataSource.Response(state=_encode(state, ty))
 
     @_rpc

@@ -20,8 +20,26 @@ Sources named in the table:
 - [avd-38]  Azure/AVDSessionHostReplacer#38 (registration token expiry window)
 - [rds-662] Azure/RDS-Templates#662, hashicorp/terraform-provider-azurerm#23997 (ghost hosts)
 - [rbac-28557] hashicorp/terraform-provider-azurerm#28557 (RoleAssignmentExists)
+- [aib-perm] MicrosoftDocs/azure-compute-docs, articles/virtual-machines/linux/image-builder-permissions-cli.md,
+  "Permission to customize existing images" (a gallery version source: galleries/read, images/read,
+  images/versions/read; a managed image: images/read)
+- [rbac-builtin] MicrosoftDocs/azure-docs, articles/role-based-access-control/built-in-roles.md
+  (Owner and Contributor: `*`; Reader: `*/read`)
 - [vm-image] MicrosoftDocs/azure-compute-docs, articles/virtual-machines/troubleshooting-shared-images.md
   ("The gallery image ... is not available in <region> region", GalleryImageNotFound)
+- [aib-staging] [aib-spec] ImageTemplateProperties.stagingResourceGroup: "in the same subscription as
+  the image template ... If the resource group specified in this field doesn't exist, it will be
+  created with the same name. If the resource group specified exists, it must be empty and in the
+  same region as the image template. The resource group created will be deleted during template
+  deletion if ... the resource group specified doesn't exist"; [aib-json] "stagingResourceGroup":
+  a group can't be shared by two image templates
+- [aib-vnet] [aib-spec] VirtualNetworkConfig ("Resource id of a pre-existing subnet"; the container
+  instance subnet "must be on the same Virtual Network"); MicrosoftDocs/azure-compute-docs,
+  articles/virtual-machines/linux/image-builder-networking.md (the container instance subnet is
+  delegated to Microsoft.ContainerInstance/containerGroups; without it, Image Builder deploys a
+  proxy VM behind a Private Link service, which needs privateLinkServiceNetworkPolicies disabled)
+- [locks] MicrosoftDocs/azure-docs, articles/azure-resource-manager/management/lock-resources.md
+  (CanNotDelete refuses delete; ReadOnly refuses delete and update, and POST operations too)
 """
 
 from __future__ import annotations
@@ -100,6 +118,7 @@ def handle(cloud: Cloud, method: str, resource_id: str, body: dict[str, Any] | N
     rules = _rules_for(rtype, key)
     if method in ("GET", "PATCH", "POST") and request.existing is None:
         raise not_found(resource_id)
+    _check_locks(cloud, request)
     for found in rules:
         result = found.handler(cloud, request)
         if result is not None:
@@ -114,7 +133,8 @@ def _generic(cloud: Cloud, request: Request) -> Any:
     if request.method == "GET":
         return _response(request.existing)
     if request.method == "PUT":
-        record = Record(request.id, request.type, {**(request.body or {}), "id": request.id}, request.existing.service if request.existing else {"created": iso(cloud.now())})
+        body = with_read_only(request.type, request.id, request.body or {})
+        record = Record(request.id, request.type, body, request.existing.service if request.existing else {"created": iso(cloud.now())})
         cloud.store(record)
         return _response(record)
     if request.method == "PATCH":
@@ -131,6 +151,45 @@ def _generic(cloud: Cloud, request: Request) -> Any:
             cloud.remove(request.id)
         return None
     return None
+
+
+IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
+
+
+def with_read_only(rtype: str, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A PUT body as ARM stores and answers it, with the read-only fields the service adds:
+    every resource's `id`, `name` and `type` (ARM's resource envelope); a managed identity's
+    `properties.principalId`, `clientId` and `tenantId` (UserAssignedIdentityProperties, all
+    read-only, in the ManagedIdentity REST spec); and for a resource with a managed identity,
+    `identity.principalId`/`tenantId` (SystemAssigned) and each user-assigned identity's
+    `principalId`/`clientId` (ManagedServiceIdentity in ARM's common types)."""
+    out = {**body, "id": resource_id, "name": _last_segment(resource_id), "type": body.get("type") or rtype}
+    tenant = _tenant()
+    if rtype.lower() == IDENTITIES.lower():
+        properties = dict(out.get("properties") or {})
+        properties.setdefault("principalId", _guid(resource_id, "principal"))
+        properties.setdefault("clientId", _guid(resource_id, "client"))
+        properties.setdefault("tenantId", tenant)
+        out["properties"] = properties
+    identity = out.get("identity")
+    if isinstance(identity, dict):
+        identity = dict(identity)
+        if "systemassigned" in str(identity.get("type", "")).replace(" ", "").lower():
+            identity.setdefault("principalId", _guid(resource_id, "system-principal"))
+            identity.setdefault("tenantId", tenant)
+        if isinstance(identity.get("userAssignedIdentities"), dict):
+            identity["userAssignedIdentities"] = {
+                uid: {"principalId": _guid(uid, "principal"), "clientId": _guid(uid, "client")}
+                for uid in identity["userAssignedIdentities"]
+            }
+        out["identity"] = identity
+    return out
+
+
+def _tenant() -> str:
+    from .fixture import Fixture
+
+    return Fixture.from_env().tenant_id
 
 
 def _response(record: Record | None) -> dict[str, Any] | None:
@@ -201,6 +260,8 @@ def _template_put(cloud: Cloud, request: Request) -> Any:
         )
     body = dict(request.body or {})
     properties = dict(body.get("properties") or {})
+    _check_build_network(cloud, properties)
+    created_staging = _take_staging_group(cloud, request, properties, body)
     properties["provisioningState"] = "Succeeded"
     properties["exactStagingResourceGroup"] = properties.get("stagingResourceGroup") or (
         f"{'/'.join(request.id.split('/')[:3])}/resourceGroups/IT_{request.id.split('/')[4]}_{_last_segment(request.id)}_{cloud.now().strftime('%Y%m%d%H%M%S')}"
@@ -212,7 +273,8 @@ def _template_put(cloud: Cloud, request: Request) -> Any:
         identity["userAssignedIdentities"] = {
             uid: {"principalId": _guid(uid, "principal"), "clientId": _guid(uid, "client")} for uid in identity["userAssignedIdentities"]
         }
-    record = Record(request.id, TEMPLATES, {**body, "id": request.id, "name": _last_segment(request.id), "type": TEMPLATES}, {"created": iso(cloud.now())})
+    service = {"created": iso(cloud.now()), **({"created_staging_group": created_staging} if created_staging else {})}
+    record = Record(request.id, TEMPLATES, {**body, "id": request.id, "name": _last_segment(request.id), "type": TEMPLATES}, service)
     cloud.store(record)
     return _response(record)
 
@@ -224,6 +286,8 @@ def _template_patch(cloud: Cloud, request: Request) -> Any:
     unexpected = sorted(set(body) - PATCHABLE) + sorted(f"properties.{k}" for k in set(body.get("properties") or {}) - PATCHABLE_PROPERTIES)
     if unexpected:
         raise AzureError(400, "InvalidRequestContent", f"The request content was invalid: {', '.join(unexpected)} cannot be updated; only identity, tags, properties.distribute and properties.vmProfile can.")
+    if "vmProfile" in (body.get("properties") or {}):
+        _check_build_network(cloud, body["properties"])  # a build network added or moved by PATCH
     return None  # the generic merge
 
 
@@ -233,6 +297,17 @@ def _template_delete(cloud: Cloud, request: Request) -> Any:
     if request.existing is not None:
         for child in cloud.children(request.id):
             cloud.remove(child.id)  # run outputs go with the template
+        # [aib-staging]: a staging group Image Builder created goes with the template; a group
+        # that existed before stays (the build's resources in it are deleted).
+        # [aib-spec]: "the resources created in the resource group will be deleted during template
+        # deletion" (a build VM kept by errorHandling "abort", say).
+        for kept in [r for r in cloud.data["resources"].values() if (r.get("service") or {}).get("left_by", "").lower() == request.id.lower()]:
+            cloud.remove(kept["id"])
+        created = request.existing.service.get("created_staging_group")
+        if created:
+            for child in cloud.children(created):
+                cloud.remove(child.id)
+            cloud.remove(created)
     return None
 
 
@@ -247,6 +322,30 @@ def _template_run(cloud: Cloud, request: Request) -> Any:
     cloud.store(record)
     cloud.schedule(BUILD_MINUTES * 60, "build_finished", template=request.id, run=record.service["run"])
     return {}
+
+
+def operation(cloud: Cloud, resource_id: str, action: str) -> Callable[[], str | None] | None:
+    """The status of a long-running action just started on `resource_id`, for a caller that
+    polls it (azapi does; `az image builder run --no-wait` does not): None while it runs, then
+    "Succeeded" or the failure text. Image Builder's run is one [aib-spec]: 202 with an
+    Azure-AsyncOperation whose status follows lastRunStatus (Running -> Succeeded | Failed |
+    Canceled; the operation's error carries lastRunStatus.message)."""
+    if arm_type(resource_id).lower() != TEMPLATES.lower() or action != "run":
+        return None
+
+    def status() -> str | None:
+        record = cloud.find(resource_id)
+        if record is None:
+            return "Canceled: the image template was deleted"
+        run = (record.body.get("properties") or {}).get("lastRunStatus") or {}
+        state = run.get("runState", "")
+        if state in BUSY:
+            return None
+        if state in ("Succeeded", "PartiallySucceeded"):
+            return "Succeeded"
+        return f"{state or 'Failed'}: {run.get('message') or 'the build did not succeed'}"
+
+    return status
 
 
 @rule(TEMPLATES, "POST:cancel", "[aib-json] 'The cancel command doesn't wait for cancel to complete, monitor lastrunstatus.runstate'; [aib-38] #79", "cancels a running build")
@@ -279,10 +378,25 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
     if record is None or record.service.get("run") != event["run"] or _run_state(record) != "Running":
         return
     properties = record.body["properties"]
-    failure = run_customizers(properties.get("customize") or [], cloud.failing())
+    # A source Image Builder's validation refuses fails the run before any build VM exists.
+    source_failure = _source_problem(cloud, record)
+    customizer_failure = None if source_failure else run_customizers(properties.get("customize") or [], cloud.failing())
     published: list[str] = []
-    if failure is None:
+    # [aib-spec] validate: the in-VM validations run on the customized image; when one fails,
+    # the image is distributed only with continueDistributeOnFailure, and "in either case ... the
+    # end to end image run will be reported as having failed".
+    validate = properties.get("validate") or {}
+    validation_failure = None if source_failure or customizer_failure else run_customizers(validate.get("inVMValidations") or [], cloud.failing(), "Validator")
+    failure = source_failure or customizer_failure
+    if failure is None and (validation_failure is None or validate.get("continueDistributeOnFailure")):
         failure = _distribute(cloud, record, published)
+    failure = failure or validation_failure
+    # [aib-spec] errorHandling: with "abort" the build VM "will be preserved" after a customizer
+    # (onCustomizerError) or validation (onValidationError) error; "cleanup" (the default)
+    # deletes it and its network resources. The names are the simulator's own (not published).
+    handling = properties.get("errorHandling") or {}
+    if (customizer_failure and handling.get("onCustomizerError") == "abort") or (validation_failure and handling.get("onValidationError") == "abort"):
+        _keep_build_vm(cloud, record)
     status = properties["lastRunStatus"]
     status.update(runSubState="", endTime=iso(cloud.now()))
     if failure is None:
@@ -291,6 +405,84 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
         # A failed build keeps provisioningState Succeeded with runState Failed [aib-ts].
         status.update(runState="Failed", message=failure)
     cloud.store(record)
+
+
+def _keep_build_vm(cloud: Cloud, record: Record) -> None:
+    staging = record.body["properties"].get("exactStagingResourceGroup")
+    if not staging:
+        return
+    run = record.service.get("run", 0)
+    for rtype, name in (("Microsoft.Compute/virtualMachines", f"vm-{_last_segment(record.id)}-{run}"),
+                        ("Microsoft.Compute/disks", f"osdisk-{_last_segment(record.id)}-{run}"),
+                        ("Microsoft.Network/networkInterfaces", f"nic-{_last_segment(record.id)}-{run}")):
+        rid = f"{staging}/providers/{rtype}/{name}"
+        cloud.store(Record(rid, rtype, {"id": rid, "name": name, "tags": dict(record.body["properties"].get("managedResourceTags") or {})}, {"left_by": record.id}))
+
+
+def _source_problem(cloud: Cloud, record: Record) -> str | None:
+    """What Image Builder's validation finds wrong with a source this cloud holds [aib-json]
+    "properties: source": a SharedImageVersion must exist (for .../versions/latest, a version of
+    the definition not excluded from latest), and a ManagedImage must be in the template's region.
+    The service's wording is not published; these messages say what the docs say. Sources the
+    simulated cloud does not hold (marketplace images, another tenant's) are not checked."""
+    source = (record.body.get("properties") or {}).get("source") or {}
+    if source.get("type") == "SharedImageVersion":
+        version_id = str(source.get("imageVersionId") or "")
+        definition_id = version_id.rsplit("/versions/", 1)[0]
+        if cloud.find(definition_id) is None and cloud.find(version_id) is None and not cloud.children(definition_id, GALLERY_VERSIONS):
+            return None  # a gallery this cloud knows nothing of: not modelled
+        if version_id.lower().endswith("/versions/latest"):
+            found = [v for v in cloud.children(definition_id, GALLERY_VERSIONS)
+                     if not ((v.body.get("properties") or {}).get("publishingProfile") or {}).get("excludeFromLatest")]
+        else:
+            found = [v for v in [cloud.find(version_id)] if v is not None]
+        if not found:
+            return f"Validation failed: the source image version {version_id} was not found."
+        # [aib-perm] "Permission to customize existing images": the template's identity reads the
+        # source gallery version (galleries/read, images/read, images/versions/read). The
+        # service's wording is not published; this one is ARM's AuthorizationFailed.
+        needed = "Microsoft.Compute/galleries/images/versions/read"
+        principals = [_guid(uid, "principal") for uid in ((record.body.get("identity") or {}).get("userAssignedIdentities") or {})]
+        if not any(_may(cloud, principal, version_id, needed) for principal in principals):
+            return (f"Validation failed: the template's identity does not have authorization to perform action '{needed}' over scope "
+                    f"'{found[0].id}': grant it the gallery read actions on the source gallery.")
+    if source.get("type") == "ManagedImage":
+        image = cloud.find(str(source.get("imageId") or ""))
+        if image is not None and _region(image.body.get("location") or "") != _region(record.body.get("location") or ""):
+            return f"Validation failed: the source managed image {source.get('imageId')} is in {image.body.get('location')}, but the template is in {record.body.get('location')}; a managed image source must be in the template's region."
+    return None
+
+
+_BUILT_IN_ROLES = {"owner": ["*"], "contributor": ["*"], "reader": ["*/read"]}  # [rbac-builtin]; Contributor's NotActions concern Authorization only
+
+
+def _may(cloud: Cloud, principal: str, resource_id: str, action: str) -> bool:
+    """Whether a role assignment of `principal` at `resource_id` or above grants `action`
+    (Azure RBAC: an assignment applies at its scope and below; `*` in an action is a wildcard)."""
+    from fnmatch import fnmatchcase
+    from .fixture import guid
+
+    def grants(patterns: list[str], excluded: list[str]) -> bool:
+        hit = lambda pats: any(fnmatchcase(action.lower(), p.lower()) for p in pats)  # noqa: E731
+        return hit(patterns) and not hit(excluded)
+
+    for entry in cloud.data["resources"].values():
+        props = (entry.get("body") or {}).get("properties") or {}
+        if entry.get("type", "").lower() != "microsoft.authorization/roleassignments" and not {"scope", "roleDefinitionId", "principalId"} <= set(props):
+            continue
+        scope, role_id = str(props.get("scope") or ""), str(props.get("roleDefinitionId") or "")
+        if props.get("principalId") != principal or not (resource_id.lower() + "/").startswith(scope.lower().rstrip("/") + "/"):
+            continue
+        for name, actions in _BUILT_IN_ROLES.items():
+            if role_id.lower().endswith("/" + guid("roleDefinition", name.capitalize()).lower()) and grants(actions, []):
+                return True
+        for other in cloud.data["resources"].values():
+            definition = (other.get("body") or {}).get("properties") or {}
+            if str(definition.get("role_definition_resource_id") or "").lower() == role_id.lower():
+                for permission in definition.get("permissions") or []:
+                    if grants(permission.get("actions") or [], permission.get("not_actions") or []):
+                        return True
+    return False
 
 
 def _build_canceled(cloud: Cloud, event: dict[str, Any]) -> None:
@@ -344,6 +536,104 @@ def _distribute(cloud: Cloud, record: Record, published: list[str]) -> str | Non
         cloud.store(Record(output_id, f"{TEMPLATES}/runOutputs", {"id": output_id, "properties": {"artifactId": version_id, "provisioningState": "Succeeded"}}, {}))
         published.append(version_id)
     return None
+
+
+# The types that live in a resource group's ID space without being resources in it.
+_EXTENSION_TYPES = ("microsoft.authorization/",)
+
+
+def _resources_in(cloud: Cloud, group_id: str) -> list[Record]:
+    return [r for r in cloud.children(group_id) if not r.type.lower().startswith(_EXTENSION_TYPES)]
+
+
+def _take_staging_group(cloud: Cloud, request: Request, properties: dict[str, Any], body: dict[str, Any]) -> str | None:
+    """[aib-staging]: the staging group a template names. Refused (the service's wording is not
+    published; the code is the provisioningErrorCode the spec lists for it) when it is in another
+    subscription, or exists but is not empty, is in another region, or is another template's.
+    A group that does not exist is created; its ID is returned, so it goes with the template."""
+    staging = properties.get("stagingResourceGroup")
+    if not staging:
+        return None
+
+    def refuse(why: str) -> None:
+        raise AzureError(400, "BadStagingResourceGroup", f"The staging resource group {staging} cannot be used for image template {_last_segment(request.id)}: {why}.")
+
+    parts = staging.strip("/").split("/")
+    if len(parts) != 4 or parts[0].lower() != "subscriptions" or parts[2].lower() != "resourcegroups":
+        refuse("it is not a resource group ID")
+    if parts[1].lower() != request.id.split("/")[2].lower():
+        refuse("it must be in the image template's subscription")
+    for other in cloud.of_type(TEMPLATES):
+        theirs = (other.body.get("properties") or {}).get("exactStagingResourceGroup") or ""
+        if other.id.lower() != request.id.lower() and theirs.lower() == staging.lower():
+            refuse(f"it is already the staging resource group of image template {other.id}")
+    group = cloud.find(staging)
+    location = _region(str(body.get("location") or ""))
+    if group is None:
+        tags = dict(properties.get("managedResourceTags") or {})
+        cloud.store(Record(staging, "Microsoft.Resources/resourceGroups", {"id": staging, "name": parts[3], "location": location, "tags": tags, "properties": {"name": parts[3], "location": location, "tags": tags}}, {"created_by": request.id}))
+        return staging
+    group_location = _region(str((group.body.get("properties") or {}).get("location") or group.body.get("location") or ""))
+    if location and group_location and group_location != location:
+        refuse(f"it is in {group_location}, and the staging resource group must be in the image template's region, {location}")
+    inside = _resources_in(cloud, staging)
+    if inside:
+        refuse(f"it must be empty, and it holds {len(inside)} resource(s), such as {inside[0].id}")
+    return None
+
+
+def _check_build_network(cloud: Cloud, properties: dict[str, Any]) -> None:
+    """[aib-vnet]: the subnets a template names exist; the container instance subnet is another
+    subnet of the same virtual network, delegated to container groups; without it, the build
+    subnet has Private Link service network policies disabled (the proxy VM's Private Link
+    service). The service's wording is not published; the messages say what the docs say."""
+    vnet = ((properties.get("vmProfile") or {}).get("vnetConfig")) or {}
+    subnet_id, aci_id = vnet.get("subnetId"), vnet.get("containerInstanceSubnetId")
+    if not subnet_id:
+        if aci_id or vnet.get("proxyVmSize"):
+            raise AzureError(400, "InvalidParameter", "vmProfile.vnetConfig.containerInstanceSubnetId and proxyVmSize may be specified only if subnetId is also specified.")
+        return
+    if aci_id and vnet.get("proxyVmSize"):
+        raise AzureError(400, "InvalidParameter", "vmProfile.vnetConfig.proxyVmSize must not be specified with containerInstanceSubnetId: no proxy virtual machine is deployed for an isolated build.")
+    subnet = cloud.find(subnet_id)
+    if subnet is None:
+        raise AzureError(400, "InvalidParameter", f"vmProfile.vnetConfig.subnetId: the subnet {subnet_id} was not found; it must be a pre-existing subnet.")
+    if aci_id:
+        if aci_id.lower() == subnet_id.lower() or aci_id.lower().rsplit("/subnets/", 1)[0] != subnet_id.lower().rsplit("/subnets/", 1)[0]:
+            raise AzureError(400, "InvalidParameter", f"vmProfile.vnetConfig.containerInstanceSubnetId {aci_id} must be another subnet of the virtual network of subnetId {subnet_id}.")
+        aci = cloud.find(aci_id)
+        if aci is None:
+            raise AzureError(400, "InvalidParameter", f"vmProfile.vnetConfig.containerInstanceSubnetId: the subnet {aci_id} was not found; it must be a pre-existing subnet.")
+        delegations = (aci.body.get("properties") or {}).get("delegation") or []
+        services = {str(d.get("name") or "").lower() for entry in delegations for d in (entry.get("service_delegation") or [])}
+        if "microsoft.containerinstance/containergroups" not in services:
+            raise AzureError(400, "InvalidParameter", f"vmProfile.vnetConfig.containerInstanceSubnetId: the subnet {aci_id} must be delegated to Microsoft.ContainerInstance/containerGroups.")
+    elif (subnet.body.get("properties") or {}).get("private_link_service_network_policies_enabled") is not False:
+        raise AzureError(400, "InvalidParameter", f"vmProfile.vnetConfig.subnetId: the subnet {subnet_id} has Private Link service network policies enabled; disable them (privateLinkServiceNetworkPolicies) for the proxy VM's Private Link service, or give a container instance subnet.")
+
+
+# --- Management locks -------------------------------------------------------------------------------
+
+LOCKS = "Microsoft.Authorization/locks"
+
+
+def _check_locks(cloud: Cloud, request: Request) -> None:
+    """[locks]: a CanNotDelete lock at or above a resource refuses its delete; a ReadOnly lock
+    refuses its delete, its update (PUT of an existing resource, PATCH) and POST actions. The
+    lock itself and other authorization resources are not refused by it."""
+    if request.type.lower().startswith(_EXTENSION_TYPES):
+        return
+    writes = request.method in ("PATCH", "POST") or (request.method == "PUT" and request.existing is not None)
+    if request.method != "DELETE" and not writes:
+        return
+    for lock in cloud.of_type(LOCKS):
+        scope = lock.id.rsplit("/providers/Microsoft.Authorization/locks/", 1)[0] if "/providers/microsoft.authorization/locks/" in lock.id.lower() else ""
+        if not scope or not (request.id.lower() == scope.lower() or request.id.lower().startswith(scope.lower() + "/")):
+            continue
+        level = str((lock.body.get("properties") or {}).get("lock_level") or "")
+        if level == "ReadOnly" or (level == "CanNotDelete" and request.method == "DELETE"):
+            verb = {"DELETE": "delete", "POST": "action"}.get(request.method, "write")
+            raise AzureError(409, "ScopeLocked", f"The scope '{request.id}' cannot perform {verb} operation because following scope(s) are locked: '{scope}'. Please remove the lock and try again.")
 
 
 # --- Compute Gallery ------------------------------------------------------------------------------

@@ -164,6 +164,17 @@ class SimulatedAzure:
         with self._session() as cloud:
             return [r.body for r in cloud.of_type(resource_type)]
 
+    def resource(self, resource_id: str) -> dict[str, Any] | None:
+        """`az resource show --ids ID`: the resource's body, or None when it does not exist."""
+        with self._session() as cloud:
+            found = cloud.find(resource_id)
+            return None if found is None else found.body
+
+    def delete(self, resource_id: str) -> None:
+        """`az resource delete --ids ID`: raises AzureError where the service (or a lock) refuses."""
+        with self._session() as cloud:
+            services.request(cloud, "DELETE", resource_id)
+
 
 def _subscription() -> str:
     return os.environ.get("AVDGEN_OFFLINE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000001")

@@ -36,13 +36,42 @@ locals {
   }
   build_commands = var.build_enabled ? local._build_commands : { cli = null, powershell = null, status = null }
 
+  # Exactly one source (issue 11, item 4; image-builder-json.md "properties: source"): the
+  # marketplace image (with planInfo for a paid one), a gallery image version, or a managed image.
+  # Preconditions on the template refuse two of them at once.
+  source_kind = (
+    var.source_image_version_id != null ? "gallery"
+    : var.source_managed_image_id != null ? "managed_image"
+    : "marketplace"
+  )
+  # The base_image_* defaults: any other value names the marketplace source.
+  _marketplace_inputs_are_defaults = alltrue([
+    var.base_image_publisher == "MicrosoftWindowsDesktop",
+    var.base_image_offer == "office-365",
+    var.base_image_sku == "win11-24h2-avd-m365",
+    var.base_image_version == "latest",
+  ])
+  _marketplace_source = merge(
+    {
+      type      = "PlatformImage"
+      publisher = var.base_image_publisher
+      offer     = var.base_image_offer
+      sku       = var.base_image_sku
+      version   = var.base_image_version
+    },
+    var.base_image_plan == null ? {} : {
+      planInfo = {
+        planName      = var.base_image_plan.name
+        planProduct   = var.base_image_plan.product
+        planPublisher = var.base_image_plan.publisher
+      }
+    },
+  )
   source = {
-    type      = "PlatformImage"
-    publisher = var.base_image_publisher
-    offer     = var.base_image_offer
-    sku       = var.base_image_sku
-    version   = var.base_image_version
-  }
+    marketplace   = local._marketplace_source
+    gallery       = { type = "SharedImageVersion", imageVersionId = var.source_image_version_id }
+    managed_image = { type = "ManagedImage", imageId = var.source_managed_image_id }
+  }[local.source_kind]
 
   # Build steps. Each part is a tuple built with `for ... if`, so steps of different shapes can
   # be concatenated; PowerShell runs elevated as SYSTEM, or Windows builds stop responding.
@@ -92,13 +121,23 @@ locals {
     inline      = concat([local._stop_on_error], lines)
   }]
 
-  _script_uris = [for name, uri in var.script_uris : {
+  # sha256Checksum only where script_uri_sha256 gives one, so the body without checksums is as before.
+  _script_uris = [for name, uri in var.script_uris : merge({
     type        = "PowerShell"
     name        = name
     runElevated = true
     runAsSystem = true
     scriptUri   = uri
-  }]
+  }, contains(keys(var.script_uri_sha256), name) ? { sha256Checksum = var.script_uri_sha256[name] } : {})]
+
+  # File steps (issue 11, item 5) come before every script, so inline scripts and script URIs can
+  # use what they download.
+  _files = [for name, file in var.files : merge({
+    type        = "File"
+    name        = name
+    sourceUri   = file.source_uri
+    destination = file.destination
+  }, file.sha256 == null ? {} : { sha256Checksum = file.sha256 })]
 
   _chocolatey = [for step in [
     {
@@ -158,10 +197,14 @@ locals {
 
   # The seed's build order: Windows Update, PowerShell modules, inline scripts, script URIs,
   # Chocolatey, restart, cleanup. Image Builder then generalizes (Sysprep) and distributes.
+  # Files come before the scripts that use them, and AVD's built-in scripts
+  # (locals.avd_builtin_scripts.tf) between the inline scripts and the script URIs.
   customize = concat(
     local._windows_update,
     local._powershell_modules,
+    local._files,
     local._inline_scripts,
+    local._avd_builtin_scripts,
     local._script_uris,
     local._chocolatey,
     local._restart,
@@ -172,10 +215,12 @@ locals {
   # limit (0 is the service's 240 minutes) plus queueing and distribution.
   build_wait_minutes = (var.build_timeout_minutes == 0 ? 240 : var.build_timeout_minutes) + 60
 
-  vm_profile = {
+  # userAssignedIdentities only when build_vm_identity_ids is set, and vnetConfig only for a
+  # private build, so the default body is as before.
+  vm_profile = merge({
     vmSize       = local.vm_size
     osDiskSizeGB = var.os_disk_size_gb
-  }
+  }, length(var.build_vm_identity_ids) == 0 ? {} : { userAssignedIdentities = var.build_vm_identity_ids }, local._vm_profile_network)
 
   _shared_image = {
     type              = "SharedImage"
@@ -200,4 +245,90 @@ locals {
       versioning     = { scheme = "Latest", major = tonumber(split(".", var.image_version)[0]) }
     })] : target if var.image_versioning == "latest"],
   )
+}
+
+# --- Issue 11: private builds, the staging group, error handling, optimize, validate ----------
+locals {
+  # The build network: the virtual network is the subnet ID without its last two segments.
+  _build_subnet_parts           = var.build_subnet_id == null ? [] : split("/", var.build_subnet_id)
+  _build_vnet_id                = var.build_subnet_id == null ? null : join("/", slice(local._build_subnet_parts, 0, 9))
+  _build_vnet_name              = var.build_subnet_id == null ? null : local._build_subnet_parts[8]
+  _build_vnet_resource_group_id = var.build_subnet_id == null ? null : join("/", slice(local._build_subnet_parts, 0, 5))
+  _container_instance_vnet_id   = var.build_container_instance_subnet_id == null ? null : join("/", slice(split("/", var.build_container_instance_subnet_id), 0, 9))
+  build_network_enabled         = var.build_enabled && var.build_subnet_id != null
+
+  # vmProfile.vnetConfig (VirtualNetworkConfig, 2024-02-01), only what is set: no vnetConfig at
+  # all without a build subnet, as before.
+  _vnet_config = merge(
+    { subnetId = var.build_subnet_id },
+    var.build_container_instance_subnet_id == null ? {} : { containerInstanceSubnetId = var.build_container_instance_subnet_id },
+    var.build_proxy_vm_size == null ? {} : { proxyVmSize = var.build_proxy_vm_size },
+  )
+  _vm_profile_network = var.build_subnet_id == null ? {} : { vnetConfig = local._vnet_config }
+
+  # The staging group: its subscription and name come from the ID the caller gives.
+  _staging_parts                 = var.staging_resource_group_id == null ? [] : split("/", var.staging_resource_group_id)
+  _staging_subscription_id       = var.staging_resource_group_id == null ? null : local._staging_parts[2]
+  _staging_resource_group_name   = var.staging_resource_group_id == null ? null : local._staging_parts[4]
+  staging_resource_group_enabled = var.build_enabled && var.staging_resource_group_id != null
+  staging_resource_group_create  = local.staging_resource_group_enabled && var.staging_resource_group_create
+
+  # The new assignments the template waits for (time_sleep.rbac_propagation); none by default,
+  # so the wait's triggers stay what they were.
+  extra_role_assignment_ids = merge(
+    local.build_network_enabled ? { build_network_role_assignment_id = azurerm_role_assignment.build_network[0].id } : {},
+    local.staging_resource_group_enabled ? { staging_role_assignment_id = azurerm_role_assignment.staging[0].id } : {},
+  )
+
+  # In-VM validations: PowerShell, elevated as SYSTEM like the build steps (or Windows builds stop
+  # responding), an inline one stopping at its first failed command; a downloaded one carries its
+  # checksum (ImageTemplatePowerShellValidator, 2024-02-01).
+  _in_vm_validations = [for check in try(var.validation.in_vm_validations, []) : merge(
+    { type = "PowerShell", name = check.name, runElevated = true, runAsSystem = true },
+    check.script_uri == null ? {} : { scriptUri = check.script_uri, sha256Checksum = check.sha256 },
+    check.inline == null ? {} : { inline = concat([local._stop_on_error], check.inline) },
+  )]
+
+  # optimize.vmBoot.state (VMBootOptimizationState, 2024-02-01): Enabled or Disabled.
+  _vm_boot_state = var.optimize_vm_boot == true ? "Enabled" : "Disabled"
+
+  # The template's properties that are sent only when set, so a module without them plans the
+  # body it always did. None of them can be patched (ImageTemplateUpdateParameters has only
+  # distribute and vmProfile): the template's replace triggers include them.
+  template_options = merge(concat(
+    [for part in [{ stagingResourceGroup = var.staging_resource_group_id }] : part if var.staging_resource_group_id != null],
+    [for part in [{ managedResourceTags = var.managed_resource_tags }] : part if length(var.managed_resource_tags) > 0],
+    [for part in [{
+      errorHandling = {
+        onCustomizerError = try(var.error_handling.on_customizer_error, "cleanup")
+        onValidationError = try(var.error_handling.on_validation_error, "cleanup")
+      }
+    }] : part if var.error_handling != null],
+    [for part in [{ optimize = { vmBoot = { state = local._vm_boot_state } } }] : part if var.optimize_vm_boot != null],
+    [for part in [{
+      validate = {
+        sourceValidationOnly        = try(var.validation.source_validation_only, false)
+        continueDistributeOnFailure = try(var.validation.continue_distribute_on_failure, false)
+        inVMValidations             = local._in_vm_validations
+      }
+    }] : part if var.validation != null],
+  )...)
+
+  # Inputs that configure the template, refused with build_enabled = false (no template then).
+  template_only_inputs = compact([
+    var.build_subnet_id != null ? "build_subnet_id" : "",
+    var.build_container_instance_subnet_id != null ? "build_container_instance_subnet_id" : "",
+    var.build_proxy_vm_size != null ? "build_proxy_vm_size" : "",
+    var.staging_resource_group_id != null ? "staging_resource_group_id" : "",
+    var.staging_resource_group_create ? "staging_resource_group_create" : "",
+    length(var.managed_resource_tags) > 0 ? "managed_resource_tags" : "",
+    var.error_handling != null ? "error_handling" : "",
+    var.optimize_vm_boot != null ? "optimize_vm_boot" : "",
+    var.validation != null ? "validation" : "",
+    var.lock != null ? "lock" : "",
+    length(var.role_assignments) > 0 ? "role_assignments" : "",
+  ])
+
+  # AVM: a role_definition_id_or_name containing this is an ID, anything else a role's name.
+  role_definition_resource_substring = "/providers/Microsoft.Authorization/roleDefinitions"
 }

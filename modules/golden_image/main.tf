@@ -38,6 +38,11 @@ resource "azurerm_shared_image" "this" {
       condition     = var.existing_gallery_id == null || lower(local.gallery_name) == lower(var.gallery_name)
       error_message = "gallery_name must be the name of the gallery in existing_gallery_id (its last segment)."
     }
+    # Issue 11: these belong to the Image Builder template, which build_enabled = false omits.
+    precondition {
+      condition     = var.build_enabled || length(local.template_only_inputs) == 0
+      error_message = "${join(", ", local.template_only_inputs)} configure the Image Builder template, which build_enabled = false does not create: remove them or set build_enabled = true."
+    }
   }
 }
 
@@ -89,9 +94,10 @@ resource "time_sleep" "rbac_propagation" {
   count = var.build_enabled && var.rbac_propagation_seconds > 0 ? 1 : 0
 
   create_duration = "${var.rbac_propagation_seconds}s"
-  triggers = {
+  # Issue 11: the build network's and the staging group's assignments are waited for too.
+  triggers = merge({
     role_assignment_id = azurerm_role_assignment.this[0].id
-  }
+  }, local.extra_role_assignment_ids)
 }
 
 # Image Builder refuses a PUT on an existing template (409), and azapi_resource updates with PUT.
@@ -114,13 +120,13 @@ resource "azapi_resource" "this" {
   }
 
   body = {
-    properties = {
+    properties = merge({
       source                = local.source
       customize             = local.customize
       buildTimeoutInMinutes = var.build_timeout_minutes
       distribute            = local.distribute
       vmProfile             = local.vm_profile
-    }
+    }, local.template_options)
   }
 
   # While a build runs, Image Builder refuses to delete (or patch) the template with
@@ -134,11 +140,13 @@ resource "azapi_resource" "this" {
     delete = "${local.build_wait_minutes}m"
   }
 
-  replace_triggers_external_values = {
+  # template_options (staging group, managed tags, errorHandling, optimize, validate) cannot be
+  # patched either: a change to them replaces the template too.
+  replace_triggers_external_values = merge({
     source                = local.source
     customize             = local.customize
     buildTimeoutInMinutes = var.build_timeout_minutes
-  }
+  }, local.template_options)
 
   # Terraform evaluates error_message even when the condition holds, so it must survive nulls.
   lifecycle {
@@ -157,8 +165,34 @@ resource "azapi_resource" "this" {
     # and the Windows 10 and 11 marketplace images (MicrosoftWindowsDesktop's office-365,
     # windows-10, windows-11) have a 127 GiB one ("the default OS disk is usually 127 GiB").
     precondition {
-      condition     = var.os_disk_size_gb == 0 || var.os_disk_size_gb >= 127 || !(lower(var.base_image_publisher) == "microsoftwindowsdesktop" && contains(["office-365", "windows-10", "windows-11"], lower(var.base_image_offer)))
+      condition     = var.os_disk_size_gb == 0 || var.os_disk_size_gb >= 127 || local.source_kind != "marketplace" || !(lower(var.base_image_publisher) == "microsoftwindowsdesktop" && contains(["office-365", "windows-10", "windows-11"], lower(var.base_image_offer)))
       error_message = "os_disk_size_gb = ${var.os_disk_size_gb} is smaller than the 127 GB OS disk of the ${var.base_image_offer} source image, and Image Builder can only grow it: use 0 (the source image's size) or at least 127."
+    }
+
+    # --- Image sources and build integrity (issue 11, items 4-6) ---------------------------------
+    # One source per template (image-builder-json.md, "properties: source": type is one of
+    # PlatformImage, ManagedImage, SharedImageVersion).
+    precondition {
+      condition     = var.source_image_version_id == null || var.source_managed_image_id == null
+      error_message = "source_image_version_id and source_managed_image_id are both set, but a template builds on one source: set only one of them."
+    }
+    precondition {
+      condition     = var.base_image_plan == null || local.source_kind == "marketplace"
+      error_message = "base_image_plan is set together with ${var.source_image_version_id != null ? "source_image_version_id" : "source_managed_image_id"}, but a purchase plan belongs to the marketplace source (base_image_*): remove one of them."
+    }
+    precondition {
+      condition     = local.source_kind == "marketplace" || local._marketplace_inputs_are_defaults
+      error_message = "base_image_publisher, base_image_offer, base_image_sku or base_image_version is set together with ${var.source_image_version_id != null ? "source_image_version_id" : "source_managed_image_id"}, but a template builds on one source: remove one of them."
+    }
+    # "The managed image ... must be in the same subscription" as the template
+    # (image-builder-json.md, "ManagedImage source"); the region is checked by Image Builder.
+    precondition {
+      condition     = var.source_managed_image_id == null || lower(try(split("/", coalesce(var.source_managed_image_id, "-"))[2], "")) == lower(data.azapi_client_config.current.subscription_id)
+      error_message = "source_managed_image_id is in subscription ${try(split("/", coalesce(var.source_managed_image_id, "-"))[2], "?")}, but Image Builder builds from a managed image in the template's own subscription (${data.azapi_client_config.current.subscription_id}): copy the image, or publish it to a gallery and use source_image_version_id."
+    }
+    precondition {
+      condition     = length(setsubtract(keys(var.script_uri_sha256), keys(var.script_uris))) == 0
+      error_message = "script_uri_sha256 has keys that are not in script_uris: ${join(", ", sort(setsubtract(keys(var.script_uri_sha256), keys(var.script_uris))))}; its keys must name script_uris entries."
     }
 
     precondition {
@@ -170,10 +204,50 @@ resource "azapi_resource" "this" {
       condition     = var.build_vm_size == null || var.vm_size == null || var.build_vm_size == var.vm_size
       error_message = "vm_size = '${var.vm_size == null ? "" : var.vm_size}' and build_vm_size = '${var.build_vm_size == null ? "" : var.build_vm_size}' are two spellings of one setting with different values; set only one of them."
     }
+
+    # --- Issue 11: the build network and the staging group --------------------------------------
+    # vnetConfig (imagebuilder.json 2024-02-01, VirtualNetworkConfig): containerInstanceSubnetId
+    # "may be specified only if subnetId is also specified and must be on the same Virtual
+    # Network as the subnet specified in subnetId"; the ACI subnet is delegated to container
+    # groups, so it cannot also hold the build VM (image-builder-networking.md).
+    precondition {
+      condition     = var.build_container_instance_subnet_id == null || var.build_subnet_id != null
+      error_message = "build_container_instance_subnet_id is set but build_subnet_id is not: the container instance subnet needs a build subnet in the same virtual network (set build_subnet_id, or remove build_container_instance_subnet_id)."
+    }
+    precondition {
+      condition     = var.build_container_instance_subnet_id == null || var.build_subnet_id == null || (lower(coalesce(local._build_vnet_id, "-")) == lower(coalesce(local._container_instance_vnet_id, "-")) && lower(coalesce(var.build_subnet_id, "-")) != lower(coalesce(var.build_container_instance_subnet_id, "-")))
+      error_message = "build_container_instance_subnet_id and build_subnet_id must be two different subnets of one virtual network; they are ${coalesce(var.build_container_instance_subnet_id, "-")} and ${coalesce(var.build_subnet_id, "-")}."
+    }
+    # proxyVmSize "must not be specified if containerInstanceSubnetId is specified because no
+    # proxy virtual machine is deployed in that case" (VirtualNetworkConfig); the proxy VM
+    # only exists in a build subnet.
+    precondition {
+      condition     = var.build_proxy_vm_size == null || var.build_container_instance_subnet_id == null
+      error_message = "build_proxy_vm_size cannot be used with build_container_instance_subnet_id: an isolated build (container instance subnet) deploys no proxy VM. Remove one of them."
+    }
+    precondition {
+      condition     = var.build_proxy_vm_size == null || var.build_subnet_id != null
+      error_message = "build_proxy_vm_size is set but build_subnet_id is not: the proxy VM runs in the build subnet (set build_subnet_id, or remove build_proxy_vm_size)."
+    }
+    # stagingResourceGroup: "in the same subscription as the image template"; an existing group
+    # "must be empty" (imagebuilder.json 2024-02-01), so it cannot be the template's own group.
+    precondition {
+      condition     = !var.staging_resource_group_create || var.staging_resource_group_id != null
+      error_message = "staging_resource_group_create = true needs staging_resource_group_id, the ID of the group to create."
+    }
+    precondition {
+      condition     = var.staging_resource_group_id == null || lower(coalesce(local._staging_subscription_id, "-")) == lower(data.azapi_client_config.current.subscription_id)
+      error_message = "staging_resource_group_id must be in the template's subscription (${data.azapi_client_config.current.subscription_id}), not ${coalesce(local._staging_subscription_id, "-")}."
+    }
+    precondition {
+      condition     = var.staging_resource_group_id == null || lower(coalesce(local._staging_resource_group_name, "-")) != lower(var.resource_group_name)
+      error_message = "staging_resource_group_id must not be the group of resource_group_name (${var.resource_group_name}): Image Builder needs an empty staging group of its own."
+    }
   }
 
-  # The identity must hold its role before Image Builder validates the template.
-  depends_on = [azurerm_role_assignment.this, time_sleep.rbac_propagation]
+  # The identity must hold its roles before Image Builder validates the template (the source and
+  # build VM identity roles: main.sources.tf).
+  depends_on = [azurerm_role_assignment.this, azurerm_role_assignment.build_network, azurerm_role_assignment.staging, time_sleep.rbac_propagation, time_sleep.source_rbac_propagation]
 }
 
 # The patchable parts, as Image Builder's PATCH (ImageTemplateUpdateParameters) takes them: runs
@@ -266,4 +340,100 @@ moved {
 moved {
   from = azapi_resource_action.update
   to   = azapi_resource_action.update[0]
+}
+
+# --- Issue 11: private builds, the staging group, the AVM interfaces ---------------------------
+
+# A build VM in your own subnet: Image Builder's identity reads the virtual network and joins
+# its subnets, the two actions the docs list for an existing VNet (image-builder-permissions-cli.md,
+# "Permission to customize images on your virtual networks"), and nothing of Network Contributor.
+# Assignable in the network's resource group, assigned on the virtual network only.
+resource "azurerm_role_definition" "build_network" {
+  count = local.build_network_enabled ? 1 : 0
+
+  name        = "Image Builder network ${var.resource_group_name}/${var.image_template_name}"
+  scope       = local._build_vnet_resource_group_id
+  description = "Lets Azure Image Builder template ${var.image_template_name} put its build VM in virtual network ${local._build_vnet_name}."
+
+  permissions {
+    actions = [
+      "Microsoft.Network/virtualNetworks/read",
+      "Microsoft.Network/virtualNetworks/subnets/join/action",
+    ]
+    not_actions = []
+  }
+
+  assignable_scopes = [local._build_vnet_resource_group_id]
+}
+
+resource "azurerm_role_assignment" "build_network" {
+  count = local.build_network_enabled ? 1 : 0
+
+  scope              = local._build_vnet_id
+  role_definition_id = azurerm_role_definition.build_network[0].role_definition_resource_id
+  principal_id       = azurerm_user_assigned_identity.this[0].principal_id
+  principal_type     = "ServicePrincipal"
+}
+
+# A staging group the module creates, tagged like everything else so tag policies pass
+# (Azure/azvmimagebuilder#50). Image Builder tags the groups it stages in with the template's
+# name and resource group (the IT_ groups carry imageTemplateName and
+# imageTemplateResourceGroupName), so those tags are left to it.
+resource "azurerm_resource_group" "staging" {
+  count = local.staging_resource_group_create ? 1 : 0
+
+  name     = local._staging_resource_group_name
+  location = var.location
+  tags     = var.tags
+
+  lifecycle {
+    ignore_changes = [tags["createdBy"], tags["imageTemplateName"], tags["imageTemplateResourceGroupName"]]
+  }
+}
+
+# The identity needs Contributor (or Owner) on a staging group of your own: Image Builder creates
+# and deletes the build's resources in it with the template's identity (image-builder-json.md,
+# "stagingResourceGroup"). The scope comes from the created group when there is one.
+resource "azurerm_role_assignment" "staging" {
+  count = local.staging_resource_group_enabled ? 1 : 0
+
+  scope                = local.staging_resource_group_create ? azurerm_resource_group.staging[0].id : var.staging_resource_group_id
+  role_definition_name = "Contributor"
+  principal_id         = azurerm_user_assigned_identity.this[0].principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# AVM lock interface (TFFR "Resource Locks"). Replaced whenever the template is: Terraform then
+# deletes the lock before the template and locks the new one, where a lock left in place would
+# refuse the template's delete (ScopeLocked).
+resource "azurerm_management_lock" "this" {
+  count = var.build_enabled && var.lock != null ? 1 : 0
+
+  name       = coalesce(var.lock.name, "lock-${var.lock.kind}")
+  scope      = azapi_resource.this[0].id
+  lock_level = var.lock.kind
+  notes      = var.lock.kind == "CanNotDelete" ? "Cannot delete the resource or its child resources." : "Cannot delete or modify the resource or its child resources."
+
+  lifecycle {
+    replace_triggered_by = [azapi_resource.this[0]]
+  }
+
+  # The PATCH runs before a ReadOnly lock would refuse it.
+  depends_on = [azapi_resource_action.update]
+}
+
+# AVM role assignment interface (TFFR "Role Assignments"): a role by ID or by name, on the template.
+resource "azurerm_role_assignment" "template" {
+  for_each = var.build_enabled ? var.role_assignments : {}
+
+  scope                                  = azapi_resource.this[0].id
+  role_definition_id                     = strcontains(lower(each.value.role_definition_id_or_name), lower(local.role_definition_resource_substring)) ? each.value.role_definition_id_or_name : null
+  role_definition_name                   = strcontains(lower(each.value.role_definition_id_or_name), lower(local.role_definition_resource_substring)) ? null : each.value.role_definition_id_or_name
+  principal_id                           = each.value.principal_id
+  principal_type                         = each.value.principal_type
+  description                            = each.value.description
+  condition                              = each.value.condition
+  condition_version                      = each.value.condition_version
+  delegated_managed_identity_resource_id = each.value.delegated_managed_identity_resource_id
+  skip_service_principal_aad_check       = each.value.skip_service_principal_aad_check
 }

@@ -77,3 +77,8 @@ output "build_status_command_cli" {
   description = "Azure CLI command that shows the last build's state, sub-state and message."
   value       = local.build_commands.status
 }
+
+output "build_artifact_id" {
+  description = "With `build_on_apply`, the resource ID of the image version the apply's build published (the run output's `artifactId`); null otherwise."
+  value       = one(azapi_resource_action.build_output[*].output.properties.artifactId)
+}

@@ -51,6 +51,63 @@ variable "resource_group_name" {
   }
 }
 
+variable "avd_builtin_scripts" {
+  type        = any
+  default     = {}
+  description = "The Azure Virtual Desktop portal's built-in customization scripts (custom image templates), from Azure/RDS-Templates `CustomImageTemplateScripts/CustomImageTemplateScripts_2024-03-27` at a pinned commit, each downloaded with its SHA-256 checksum. An object of optional settings (typed as `any` so that a misspelt setting is an error rather than silently dropped, as Terraform does with object types). Each setting that is set adds its script's steps after the inline scripts, in the order listed here; see \"AVD built-in scripts\" in the README for the script each one runs. Attributes:\n- `language_packs`: language codes to install (`InstallLanguagePacks.ps1`), such as `[\"de-DE\", \"fr-FR\"]`; a restart follows.\n- `default_language`: the language code made the system default (`SetDefaultLang.ps1`), such as `\"de-DE\"`.\n- `time_zone_redirection`: redirect the client's time zone into sessions (`TimezoneRedirection.ps1`).\n- `disable_storage_sense`: turn off Storage Sense (`DisableStorageSense.ps1`).\n- `fslogix`: install FSLogix and enable Profile Container (`FSLogix.ps1`): `vhd_locations` (at most one SMB path such as `\\\\\\\\storage.file.core.windows.net\\\\profiles`), `vhd_size_mb` (default 30000), `installer_uri`, and `kerberos = true` to also run `FSLogixKerberos.ps1` (Entra Kerberos for Azure Files).\n- `rdp_shortpath`: enable RDP Shortpath for managed networks (`RDPShortpath.ps1`).\n- `screen_capture_protection`: `\"client\"` blocks screen capture on the client, `\"client_and_server\"` on both (`ScreenCaptureProtection.ps1`).\n- `teams_optimization`: install the Teams media optimizations (`TeamsOptimization.ps1`): the Teams bootstrapper, Visual C++ and WebRTC installer URIs, defaulting to the portal's.\n- `multimedia_redirection`: install multimedia redirection (`MultiMediaRedirection.ps1`) and enable its `edge` (default true) and `chrome` (default false) extensions.\n- `session_timeouts`: session time limits in minutes (`ConfigureSessionTimeoutsV2.ps1`): `max_disconnection_minutes`, `max_idle_minutes`, `max_connection_minutes`, `remote_app_logoff_minutes`, and `end_session_on_limit`.\n- `office_apps`: `\"Add\"` or `\"Remove\"` (`action`) Microsoft 365 `applications` (Access, Excel, OneNote, Outlook, PowerPoint, Project, Publisher, Visio, Word), `version` `\"64\"` or `\"32\"` (`ConfigureOfficeApps.ps1`).\n- `remove_appx_packages`: AppX package names to remove (`RemoveAppxPackages.ps1`), such as `[\"Microsoft.XboxApp\"]`.\n- `windows_optimizations`: the Virtual Desktop Optimization Tool's categories to apply (`WindowsOptimization.ps1`): `All`, `WindowsMediaPlayer`, `ScheduledTasks`, `DefaultUserSettings`, `Autologgers`, `Services`, `NetworkOptimizations`, `LGPO`, `DiskCleanup`, `Edge`, `RemoveLegacyIE`, `RemoveOneDrive`; a restart follows."
+  nullable    = false
+
+  validation {
+    condition     = can(keys(var.avd_builtin_scripts)) && length(setsubtract(try(keys(var.avd_builtin_scripts), []), ["language_packs", "default_language", "time_zone_redirection", "disable_storage_sense", "fslogix", "rdp_shortpath", "screen_capture_protection", "teams_optimization", "multimedia_redirection", "session_timeouts", "office_apps", "remove_appx_packages", "windows_optimizations"])) == 0 && alltrue([for name, allowed in { fslogix = ["vhd_locations", "vhd_size_mb", "installer_uri", "kerberos"], teams_optimization = ["teams_bootstrapper_uri", "vc_redistributable_uri", "webrtc_installer_uri"], multimedia_redirection = ["edge", "chrome", "vc_redistributable_uri"], session_timeouts = ["max_disconnection_minutes", "max_idle_minutes", "max_connection_minutes", "remote_app_logoff_minutes", "end_session_on_limit"], office_apps = ["applications", "action", "version"] } : length(setsubtract(try(keys(var.avd_builtin_scripts[name]), []), allowed)) == 0])
+    error_message = "avd_builtin_scripts must be an object of the settings language_packs, default_language, time_zone_redirection, disable_storage_sense, fslogix { vhd_locations, vhd_size_mb, installer_uri, kerberos }, rdp_shortpath, screen_capture_protection, teams_optimization { teams_bootstrapper_uri, vc_redistributable_uri, webrtc_installer_uri }, multimedia_redirection { edge, chrome, vc_redistributable_uri }, session_timeouts { max_disconnection_minutes, max_idle_minutes, max_connection_minutes, remote_app_logoff_minutes, end_session_on_limit }, office_apps { applications, action, version }, remove_appx_packages and windows_optimizations; another name is not a built-in script option."
+  }
+
+  validation {
+    condition     = alltrue([for name in ["time_zone_redirection", "disable_storage_sense", "rdp_shortpath"] : can(tobool(try(var.avd_builtin_scripts[name], false)))]) && alltrue([for name in ["language_packs", "remove_appx_packages", "windows_optimizations"] : can([for item in tolist(try(var.avd_builtin_scripts[name], [])) : tostring(item)])]) && alltrue([for name in ["default_language", "screen_capture_protection"] : can(tostring(try(var.avd_builtin_scripts[name], null)))]) && alltrue([for name in ["fslogix", "teams_optimization", "multimedia_redirection", "session_timeouts", "office_apps"] : try(var.avd_builtin_scripts[name], null) == null || can(keys(try(var.avd_builtin_scripts[name], null)))])
+    error_message = "avd_builtin_scripts time_zone_redirection, disable_storage_sense and rdp_shortpath must be booleans, language_packs, remove_appx_packages and windows_optimizations lists of strings, default_language and screen_capture_protection strings, and fslogix, teams_optimization, multimedia_redirection, session_timeouts and office_apps objects."
+  }
+
+  validation {
+    condition     = alltrue([for code in concat(try(tolist(var.avd_builtin_scripts.language_packs), []), compact([try(tostring(var.avd_builtin_scripts.default_language), null)])) : contains(["ar-SA", "bg-BG", "cs-CZ", "da-DK", "de-DE", "el-GR", "en-AU", "en-GB", "en-US", "es-ES", "es-MX", "et-EE", "fi-FI", "fr-CA", "fr-FR", "he-IL", "hr-HR", "hu-HU", "it-IT", "ja-JP", "ko-KR", "lt-LT", "lv-LV", "nb-NO", "nl-NL", "pl-PL", "pt-BR", "pt-PT", "ro-RO", "ru-RU", "sk-SK", "sl-SI", "sr-Latn-RS", "sv-SE", "th-TH", "tr-TR", "uk-UA", "zh-CN", "zh-TW"], code)])
+    error_message = "avd_builtin_scripts language_packs and default_language must be language codes the built-in scripts support: ar-SA, bg-BG, cs-CZ, da-DK, de-DE, el-GR, en-AU, en-GB, en-US, es-ES, es-MX, et-EE, fi-FI, fr-CA, fr-FR, he-IL, hr-HR, hu-HU, it-IT, ja-JP, ko-KR, lt-LT, lv-LV, nb-NO, nl-NL, pl-PL, pt-BR, pt-PT, ro-RO, ru-RU, sk-SK, sl-SI, sr-Latn-RS, sv-SE, th-TH, tr-TR, uk-UA, zh-CN, zh-TW."
+  }
+
+  validation {
+    condition     = contains(["-", "client", "client_and_server"], try(coalesce(var.avd_builtin_scripts.screen_capture_protection, "-"), "-"))
+    error_message = "avd_builtin_scripts screen_capture_protection must be \"client\" or \"client_and_server\"."
+  }
+
+  validation {
+    condition     = try(var.avd_builtin_scripts.fslogix, null) == null ? true : try(length(try(var.avd_builtin_scripts.fslogix.vhd_locations, [])) <= 1 && alltrue([for path in try(var.avd_builtin_scripts.fslogix.vhd_locations, []) : can(regex("^\\\\\\\\[^\\\\'\"]+\\\\[^'\"]+$", path))]) && floor(try(var.avd_builtin_scripts.fslogix.vhd_size_mb, 30000)) == try(var.avd_builtin_scripts.fslogix.vhd_size_mb, 30000) && try(var.avd_builtin_scripts.fslogix.vhd_size_mb, 30000) > 0 && startswith(try(var.avd_builtin_scripts.fslogix.installer_uri, "https://"), "https://") && can(tobool(try(var.avd_builtin_scripts.fslogix.kerberos, false))), false)
+    error_message = "avd_builtin_scripts fslogix needs at most one vhd_locations entry, an SMB path such as '\\\\storage.file.core.windows.net\\profiles' (FSLogix.ps1 configures one location, without quotes), a whole vhd_size_mb above 0, an https:// installer_uri and a boolean kerberos."
+  }
+
+  validation {
+    condition     = alltrue([for uri in concat([for name in ["teams_bootstrapper_uri", "vc_redistributable_uri", "webrtc_installer_uri"] : try(tostring(var.avd_builtin_scripts.teams_optimization[name]), "https://") if try(var.avd_builtin_scripts.teams_optimization[name], null) != null], [for name in ["vc_redistributable_uri"] : try(tostring(var.avd_builtin_scripts.multimedia_redirection[name]), "https://") if try(var.avd_builtin_scripts.multimedia_redirection[name], null) != null]) : startswith(uri, "https://") && !can(regex("['\"\\s]", uri))]) && alltrue([for name in ["edge", "chrome"] : can(tobool(try(var.avd_builtin_scripts.multimedia_redirection[name], false)))])
+    error_message = "avd_builtin_scripts teams_optimization and multimedia_redirection URIs must be https:// URIs without quotes or spaces, and multimedia_redirection edge and chrome booleans."
+  }
+
+  validation {
+    condition     = alltrue([for name in ["max_disconnection_minutes", "max_idle_minutes", "max_connection_minutes", "remote_app_logoff_minutes"] : try(var.avd_builtin_scripts.session_timeouts[name], null) == null ? true : try(floor(var.avd_builtin_scripts.session_timeouts[name]) == var.avd_builtin_scripts.session_timeouts[name] && var.avd_builtin_scripts.session_timeouts[name] >= 0 && var.avd_builtin_scripts.session_timeouts[name] <= 71582, false)]) && can(tobool(try(var.avd_builtin_scripts.session_timeouts.end_session_on_limit, false)))
+    error_message = "avd_builtin_scripts session_timeouts values must be whole numbers of minutes from 0 to 71582 (the script stores milliseconds in a 32-bit registry value), and end_session_on_limit a boolean."
+  }
+
+  validation {
+    condition     = try(var.avd_builtin_scripts.office_apps, null) == null ? true : try(length(var.avd_builtin_scripts.office_apps.applications) > 0 && alltrue([for app in var.avd_builtin_scripts.office_apps.applications : contains(["Access", "Excel", "OneNote", "Outlook", "PowerPoint", "Project", "Publisher", "Visio", "Word"], app)]) && contains(["Add", "Remove"], try(var.avd_builtin_scripts.office_apps.action, "Add")) && contains(["32", "64"], try(tostring(var.avd_builtin_scripts.office_apps.version), "64")), false)
+    error_message = "avd_builtin_scripts office_apps needs applications from Access, Excel, OneNote, Outlook, PowerPoint, Project, Publisher, Visio and Word, action \"Add\" or \"Remove\", and version \"64\" or \"32\"."
+  }
+
+  validation {
+    condition     = alltrue([for name in try(tolist(var.avd_builtin_scripts.remove_appx_packages), []) : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", name))])
+    error_message = "avd_builtin_scripts remove_appx_packages entries must be AppX package names of letters, digits, '.', '_' and '-', such as \"Microsoft.XboxApp\"."
+  }
+
+  validation {
+    condition     = alltrue([for name in try(tolist(var.avd_builtin_scripts.windows_optimizations), []) : contains(["All", "WindowsMediaPlayer", "ScheduledTasks", "DefaultUserSettings", "Autologgers", "Services", "NetworkOptimizations", "LGPO", "DiskCleanup", "Edge", "RemoveLegacyIE", "RemoveOneDrive"], name)])
+    error_message = "avd_builtin_scripts windows_optimizations entries must be All, WindowsMediaPlayer, ScheduledTasks, DefaultUserSettings, Autologgers, Services, NetworkOptimizations, LGPO, DiskCleanup, Edge, RemoveLegacyIE or RemoveOneDrive."
+  }
+}
+
 variable "base_image_offer" {
   type        = string
   default     = "office-365"
@@ -59,6 +116,21 @@ variable "base_image_offer" {
   validation {
     condition     = length(trimspace(var.base_image_offer)) > 0
     error_message = "base_image_offer must not be empty."
+  }
+}
+
+variable "base_image_plan" {
+  type = object({
+    name      = string
+    product   = string
+    publisher = string
+  })
+  default     = null
+  description = "Purchase plan of a paid marketplace source image (Image Builder's `source.planInfo`); the subscription must have accepted the image's terms (`az vm image terms accept`). Only with the marketplace source (`base_image_*`). Attributes:\n- `name`: the plan name (`planName`), usually the image SKU.\n- `product`: the plan product (`planProduct`), usually the image offer.\n- `publisher`: the plan publisher (`planPublisher`)."
+
+  validation {
+    condition     = var.base_image_plan == null || try(length(trimspace(var.base_image_plan.name)) > 0 && length(trimspace(var.base_image_plan.product)) > 0 && length(trimspace(var.base_image_plan.publisher)) > 0, false)
+    error_message = "base_image_plan name, product and publisher must not be empty."
   }
 }
 
@@ -95,10 +167,49 @@ variable "base_image_version" {
   }
 }
 
+variable "build_container_instance_subnet_id" {
+  type        = string
+  default     = null
+  description = "Resource ID of a second subnet, in the same virtual network as `build_subnet_id`, where Image Builder runs its build orchestration as an Azure Container Instance (isolated builds; `vmProfile.vnetConfig.containerInstanceSubnetId`). No proxy VM and no Private Link service are created then, which is the topology Microsoft recommends. The subnet must be delegated to `Microsoft.ContainerInstance/containerGroups`. Needs `build_subnet_id`; excludes `build_proxy_vm_size`."
+
+  validation {
+    condition     = var.build_container_instance_subnet_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.build_container_instance_subnet_id))
+    error_message = "build_container_instance_subnet_id must be a subnet resource ID of the form /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>."
+  }
+}
+
 variable "build_enabled" {
   type        = bool
   default     = true
   description = "Create the Image Builder template, its identity and role (true), or only the gallery and image definition (false), for an image whose versions are copied from another gallery (`copied_versions`) rather than built here."
+}
+
+variable "build_on_apply" {
+  type        = bool
+  default     = false
+  description = "Start a build from `terraform apply` and wait for it (false, the default, means apply never builds; use the `build_command_*` outputs or the scheduled pipelines). When true, the first apply builds, and later applies build again only when `build_trigger` changes. Needs `build_enabled`."
+}
+
+variable "build_proxy_vm_size" {
+  type        = string
+  default     = null
+  description = "Size of the proxy VM Image Builder puts in `build_subnet_id` to reach the build VM (`vmProfile.vnetConfig.proxyVmSize`). `null` means the service default, `Standard_A1_v2`. Needs `build_subnet_id`; not allowed with `build_container_instance_subnet_id`, where no proxy VM is deployed."
+
+  validation {
+    condition     = var.build_proxy_vm_size == null || can(regex("^(Standard|Basic)_[A-Za-z0-9_]+$", coalesce(var.build_proxy_vm_size, "Standard_A1_v2")))
+    error_message = "build_proxy_vm_size must be an Azure VM size name such as \"Standard_A2_v2\"."
+  }
+}
+
+variable "build_subnet_id" {
+  type        = string
+  default     = null
+  description = "Resource ID of an existing subnet the build VM (and the validation VM) runs in, so the build never gets a public IP (`vmProfile.vnetConfig.subnetId`). `null` lets Image Builder create a temporary network with public access. The template's identity gets a custom role with exactly `Microsoft.Network/virtualNetworks/read` and `Microsoft.Network/virtualNetworks/subnets/join/action` on the subnet's virtual network. Without `build_container_instance_subnet_id` Image Builder reaches the VM through a proxy VM and a Private Link service, so the subnet needs `private_link_service_network_policies_enabled = false` and an NSG rule from the load balancer to the proxy on port 60000 (see \"Private builds\" in the README)."
+
+  validation {
+    condition     = var.build_subnet_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.build_subnet_id))
+    error_message = "build_subnet_id must be a subnet resource ID of the form /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>."
+  }
 }
 
 variable "build_timeout_minutes" {
@@ -109,6 +220,24 @@ variable "build_timeout_minutes" {
   validation {
     condition     = floor(var.build_timeout_minutes) == var.build_timeout_minutes && (var.build_timeout_minutes == 0 || (var.build_timeout_minutes >= 6 && var.build_timeout_minutes <= 960))
     error_message = "build_timeout_minutes must be 0 (the service default, 240) or a whole number from 6 to 960."
+  }
+}
+
+variable "build_trigger" {
+  type        = string
+  default     = null
+  description = "With `build_on_apply`, any string whose change starts a new build on the next apply, such as a date (`\"2026-12-01\"`) or a release tag. Changes to the template alone do not build."
+}
+
+variable "build_vm_identity_ids" {
+  type        = list(string)
+  default     = []
+  description = "User-assigned identities given to the build VM (Image Builder's `vmProfile.userAssignedIdentities`), so scripts and files in private blob storage can be read with the identity rather than a SAS token (grant it Storage Blob Data Reader on the container; see \"Private scripts and files\" in the README). The template's identity gets Managed Identity Operator on each."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.build_vm_identity_ids : can(regex("(?i)^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/resourceGroups/[^/]+/providers/Microsoft[.]ManagedIdentity/userAssignedIdentities/[^/]+$", id))]) && length(distinct([for id in var.build_vm_identity_ids : lower(id)])) == length(var.build_vm_identity_ids)
+    error_message = "build_vm_identity_ids must be distinct user-assigned identity IDs, /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>."
   }
 }
 
@@ -161,6 +290,20 @@ variable "copied_versions" {
   }
 }
 
+variable "error_handling" {
+  type = object({
+    on_customizer_error = optional(string, "cleanup")
+    on_validation_error = optional(string, "cleanup")
+  })
+  default     = null
+  description = "What Image Builder does with the build VM when a build step or a validation fails (`errorHandling`). `null` sends nothing: the service default, `cleanup`. Changing it replaces the template. Each attribute:\n- `on_customizer_error`: `cleanup` (delete the build VM and its network) or `abort` (keep them, to log in and debug).\n- `on_validation_error`: the same, when an in-VM validation fails.\n\nWith `abort` the failed build's VM, disk, network and storage account stay in the staging resource group, and are billed to this subscription, until you delete them or the template (see \"When a build fails\" in the README)."
+
+  validation {
+    condition     = var.error_handling == null || alltrue([for value in [try(var.error_handling.on_customizer_error, "cleanup"), try(var.error_handling.on_validation_error, "cleanup")] : contains(["cleanup", "abort"], value)])
+    error_message = "error_handling.on_customizer_error and error_handling.on_validation_error must be \"cleanup\" or \"abort\"."
+  }
+}
+
 variable "exclude_from_latest" {
   type        = bool
   default     = false
@@ -175,6 +318,32 @@ variable "existing_gallery_id" {
   validation {
     condition     = var.existing_gallery_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+$", var.existing_gallery_id))
     error_message = "existing_gallery_id must be a gallery resource ID of the form /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<name>."
+  }
+}
+
+variable "files" {
+  type = map(object({
+    source_uri  = string
+    destination = string
+    sha256      = optional(string)
+  }))
+  default     = {}
+  description = "Files downloaded onto the build VM (Image Builder `File` steps, for files up to 20 MB such as installers' configuration or scripts' data), one step per key in key order, before the inline scripts and script URIs that use them. Each value:\n- `source_uri`: an https URI the build reaches (public, or blob storage readable by a `build_vm_identity_ids` identity).\n- `destination`: the absolute Windows path of the file, such as `C:\\\\Temp\\\\config.xml`.\n- `sha256`: the file's SHA-256 checksum in lower-case hex (`sha256Checksum`); the build fails when the download differs."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name, file in var.files : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", name)) && startswith(file.source_uri, "https://") && length(file.source_uri) > 8])
+    error_message = "files keys must be 1-64 characters of letters, digits, '.', '_' and '-' (they name the build step), and every source_uri must be an https:// URI."
+  }
+
+  validation {
+    condition     = alltrue([for name, file in var.files : can(regex("^[A-Za-z]:\\\\[^<>:\"/|?*]*[^<>:\"/|?*\\\\ .]$", file.destination))])
+    error_message = "files destination values must be absolute Windows file paths such as 'C:\\Temp\\config.xml' (a drive letter, then no < > : \" / | ? *, not ending in '\\', '.' or a space)."
+  }
+
+  validation {
+    condition     = alltrue([for name, file in var.files : file.sha256 == null || can(regex("^[0-9a-f]{64}$", coalesce(file.sha256, "-")))])
+    error_message = "files sha256 values must be SHA-256 checksums of 64 lower-case hexadecimal digits."
   }
 }
 
@@ -273,6 +442,38 @@ variable "install_windows_updates" {
   description = "Install the latest Windows updates (security, cumulative, .NET; previews excluded) as the first build step."
 }
 
+variable "lock" {
+  type = object({
+    kind = string
+    name = optional(string, null)
+  })
+  default     = null
+  description = "A management lock on the Image Builder template (the AVM lock interface). `null` means no lock. Attributes:\n- `kind`: `CanNotDelete` or `ReadOnly`.\n- `name`: the lock's name; default `lock-<kind>`.\n\nA lock also stops Terraform: the module replaces the lock with the template, so a change that replaces the template still applies, but a `ReadOnly` lock refuses the PATCH that carries distribution and VM changes, and the run that starts a build. Use `CanNotDelete`."
+
+  validation {
+    condition     = var.lock != null ? contains(["CanNotDelete", "ReadOnly"], var.lock.kind) : true
+    error_message = "The lock level must be one of: 'CanNotDelete' or 'ReadOnly'."
+  }
+}
+
+variable "managed_resource_tags" {
+  type        = map(string)
+  default     = {}
+  description = "Tags Image Builder puts on the staging resource group and on what it creates in it (the build VM, its disk and network, the storage account), `managedResourceTags`, so tag policies pass during builds. Changing them replaces the template."
+  nullable    = false
+
+  validation {
+    condition     = length(var.managed_resource_tags) <= 50 && alltrue([for name, value in var.managed_resource_tags : length(name) <= 512 && length(value) <= 256 && !can(regex("[<>%&\\\\?/]", name))])
+    error_message = "managed_resource_tags must be at most 50 tags, with names of at most 512 characters and none of <, >, %, &, \\, ? or /, and values of at most 256 characters."
+  }
+}
+
+variable "optimize_vm_boot" {
+  type        = bool
+  default     = null
+  description = "Optimize the published image for a faster first boot of the VMs made from it (`optimize.vmBoot.state`, `Enabled` for true, `Disabled` for false). `null` sends nothing: the service default, no optimization. The optimization adds build time and is not offered in every region. Changing it replaces the template."
+}
+
 variable "os_disk_size_gb" {
   type        = number
   default     = 127
@@ -336,6 +537,32 @@ variable "restart_after_customization" {
   description = "Restart the build VM after the customizations (drivers, .NET, Windows features)."
 }
 
+variable "role_assignments" {
+  type = map(object({
+    role_definition_id_or_name             = string
+    principal_id                           = string
+    description                            = optional(string, null)
+    skip_service_principal_aad_check       = optional(bool, false)
+    condition                              = optional(string, null)
+    condition_version                      = optional(string, null)
+    delegated_managed_identity_resource_id = optional(string, null)
+    principal_type                         = optional(string, null)
+  }))
+  default     = {}
+  description = "Role assignments on the Image Builder template (the AVM role assignment interface), e.g. for the pipeline identity that starts builds. The map key is arbitrary. Each value:\n- `role_definition_id_or_name`: a role's ID (`/providers/Microsoft.Authorization/roleDefinitions/<guid>`, with or without a scope before it) or its name, such as `Reader`.\n- `principal_id`: the object ID of the user, group or service principal.\n- `description`: the assignment's description.\n- `skip_service_principal_aad_check`: skip the Entra ID check for a service principal that was just created (default false).\n- `condition` and `condition_version`: an ABAC condition and its version, `2.0`; set both or neither.\n- `delegated_managed_identity_resource_id`: for cross-tenant (Lighthouse) assignments.\n- `principal_type`: `User`, `Group` or `ServicePrincipal`; Azure finds it when null."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for assignment in var.role_assignments : assignment.principal_type == null || contains(["User", "Group", "ServicePrincipal"], coalesce(assignment.principal_type, "User"))])
+    error_message = "role_assignments principal_type must be \"User\", \"Group\" or \"ServicePrincipal\" (or null)."
+  }
+
+  validation {
+    condition     = alltrue([for assignment in var.role_assignments : (assignment.condition == null) == (assignment.condition_version == null) && (assignment.condition_version == null || assignment.condition_version == "2.0")])
+    error_message = "role_assignments condition and condition_version go together, and condition_version must be \"2.0\"."
+  }
+}
+
 variable "run_cleanup_script" {
   type        = bool
   default     = true
@@ -353,6 +580,18 @@ variable "run_output_name" {
   }
 }
 
+variable "script_uri_sha256" {
+  type        = map(string)
+  default     = {}
+  description = "SHA-256 checksums of the `script_uris` scripts, keyed like `script_uris` (Image Builder's `sha256Checksum`): the build fails when a downloaded script differs. Lower-case hex, as `sha256sum` or `(Get-FileHash -Algorithm SHA256 <file>).Hash.ToLower()` prints it. A key that is not in `script_uris` is an error."
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for name, sum in var.script_uri_sha256 : can(regex("^[0-9a-f]{64}$", sum))])
+    error_message = "script_uri_sha256 values must be SHA-256 checksums of 64 lower-case hexadecimal digits."
+  }
+}
+
 variable "script_uris" {
   type        = map(string)
   default     = {}
@@ -362,6 +601,45 @@ variable "script_uris" {
   validation {
     condition     = alltrue([for name, uri in var.script_uris : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", name)) && startswith(uri, "https://") && length(uri) > 8])
     error_message = "script_uris keys must be 1-64 characters of letters, digits, '.', '_' and '-', and every value must be an https:// URI."
+  }
+}
+
+variable "source_image_version_id" {
+  type        = string
+  default     = null
+  description = "Build on an Azure Compute Gallery image version instead of the marketplace image (Image Builder's `SharedImageVersion` source), e.g. a base image another golden_image instance publishes (its `image_version_id`, or its `latest_image_reference` + `/versions/latest` for the newest version). The template's identity gets the gallery `read` actions on the source gallery. Not with `source_managed_image_id` or `base_image_plan`."
+
+  validation {
+    condition     = var.source_image_version_id == null || can(regex("(?i)^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/resourceGroups/[^/]+/providers/Microsoft[.]Compute/galleries/[^/]+/images/[^/]+/versions/([0-9]+[.][0-9]+[.][0-9]+|latest)$", coalesce(var.source_image_version_id, "-")))
+    error_message = "source_image_version_id must be a gallery image version ID, /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<image>/versions/<MAJOR.MINOR.PATCH or latest>."
+  }
+}
+
+variable "source_managed_image_id" {
+  type        = string
+  default     = null
+  description = "Build on a managed image instead of the marketplace image (Image Builder's `ManagedImage` source). Image Builder needs it in the template's subscription and region (`location`). The template's identity gets `Microsoft.Compute/images/read` on it. Not with `source_image_version_id` or `base_image_plan`."
+
+  validation {
+    condition     = var.source_managed_image_id == null || can(regex("(?i)^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/resourceGroups/[^/]+/providers/Microsoft[.]Compute/images/[^/]+$", coalesce(var.source_managed_image_id, "-")))
+    error_message = "source_managed_image_id must be a managed image ID, /subscriptions/<subscription GUID>/resourceGroups/<rg>/providers/Microsoft.Compute/images/<name>."
+  }
+}
+
+variable "staging_resource_group_create" {
+  type        = bool
+  default     = false
+  description = "Create the resource group `staging_resource_group_id` names (in `location`, tagged with `tags`) instead of using an existing one. Needs `staging_resource_group_id`."
+}
+
+variable "staging_resource_group_id" {
+  type        = string
+  default     = null
+  description = "Resource ID of the resource group the build's temporary resources go in (`stagingResourceGroup`). `null` lets Image Builder create its own `IT_<rg>_<template>_<id>` group, which it names, tags and deletes itself. A group of your own must be in the same subscription and region as the template, empty, and used by no other template (Image Builder refuses the template otherwise); the template's identity gets Contributor on it. Set `staging_resource_group_create = true` to have this module create it, tagged with `tags`, so tag policies on resource groups pass. Changing it replaces the template."
+
+  validation {
+    condition     = var.staging_resource_group_id == null || can(regex("(?i)^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[-\\w.()]{0,89}[-\\w()]$", var.staging_resource_group_id))
+    error_message = "staging_resource_group_id must be a resource group ID of the form /subscriptions/<subscription GUID>/resourceGroups/<name>, the name 1-90 characters of letters, digits, '_', '-', '.', '(' or ')', not ending with '.'."
   }
 }
 
@@ -392,6 +670,36 @@ variable "trusted_launch_supported" {
   type        = bool
   default     = null
   description = "Mark the image definition as supporting Trusted Launch VMs (secure boot, vTPM) as well as standard ones. `null` means true for `V2` images and false for `V1`; Trusted Launch requires `V2`. Fixed once versions exist; see \"Changing the image definition\" in the README."
+}
+
+variable "validation" {
+  type = object({
+    source_validation_only         = optional(bool, false)
+    continue_distribute_on_failure = optional(bool, false)
+    in_vm_validations = optional(list(object({
+      name       = string
+      inline     = optional(list(string))
+      script_uri = optional(string)
+      sha256     = optional(string)
+    })), [])
+  })
+  default     = null
+  description = "Tests Image Builder runs on the finished image before it publishes it (`validate`). `null` sends nothing: no validation. Changing it replaces the template. Attributes:\n- `source_validation_only`: validate the source image itself and build nothing (`sourceValidationOnly`).\n- `continue_distribute_on_failure`: publish the image even when a validation fails (`continueDistributeOnFailure`); the run still reports the failure.\n- `in_vm_validations`: PowerShell validations, run in order elevated as SYSTEM, each with a `name` (1-64 letters, digits, '.', '_', '-', unique) and either `inline` (the script's lines; it stops at the first failed command) or `script_uri` (https) with its `sha256` (64 lower-case hex digits, `sha256Checksum`)."
+
+  validation {
+    condition     = var.validation == null || alltrue([for check in try(var.validation.in_vm_validations, []) : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", check.name))]) && length(distinct([for check in try(var.validation.in_vm_validations, []) : lower(check.name)])) == length(try(var.validation.in_vm_validations, []))
+    error_message = "validation.in_vm_validations names must be 1-64 characters of letters, digits, '.', '_' and '-' (they name the validation step), and unique."
+  }
+
+  validation {
+    condition     = var.validation == null || alltrue([for check in try(var.validation.in_vm_validations, []) : (check.inline == null) != (check.script_uri == null)])
+    error_message = "Each validation.in_vm_validations entry needs exactly one of inline (the script's lines) and script_uri."
+  }
+
+  validation {
+    condition     = var.validation == null || alltrue([for check in try(var.validation.in_vm_validations, []) : (check.inline == null) == (check.script_uri == null) || try(check.inline != null ? (length(check.inline) > 0 && check.sha256 == null) : (startswith(check.script_uri, "https://") && length(check.script_uri) > 8 && can(regex("^[0-9a-f]{64}$", check.sha256))), false)])
+    error_message = "A validation.in_vm_validations script_uri must be an https:// URI with its sha256 (64 lower-case hex digits, the SHA-256 of the script); an inline validation needs at least one line and no sha256."
+  }
 }
 
 variable "vm_size" {

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from project_paths import REPO
+from terminal_signals import sigint_as_in_a_terminal
 
 
 def _children_of(pid: int) -> list[int]:
@@ -47,7 +48,7 @@ def test_an_interrupt_while_the_cli_is_imported_is_one_line(tmp_path, signum):
         from generator.__main__ import main
         main()
     """))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=REPO)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=REPO, preexec_fn=sigint_as_in_a_terminal)
     assert done.returncode == 128 + signum, done.stderr
     assert done.stderr.strip() == f"avdgen: interrupted ({signal.Signals(signum).name})"
 
@@ -59,7 +60,7 @@ def test_an_interrupted_plan_leaves_nothing_behind(project, tmp_path, signum):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch), "AVDGEN_CACHE_DIR": str(tmp_path / "cache")}
-    process = subprocess.Popen([sys.executable, "-m", "generator", "plan", str(project / "envs/dev")], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "generator", "plan", str(project / "envs/dev")], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=sigint_as_in_a_terminal)
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:

@@ -58,6 +58,10 @@ def _project(tmp_path: Path) -> Path:
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*", "terraform.tfstate*", ".avdgen-*"))
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy2(REPO / name, root / name)
+    # These makes use the project's own .venv (_venv). A pyproject.toml newer than its stamp
+    # would make `setup` run `pip install -e .` here, in a copy without generator/, and leave
+    # that venv's editable install pointing at nothing (`avdgen` then fails to import).
+    os.utime(root / "pyproject.toml", (0, 0))
     return root
 
 

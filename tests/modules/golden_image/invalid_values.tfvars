@@ -31,3 +31,18 @@ run_output_name                    = "bad name"
 rbac_propagation_seconds           = 2.5
 copied_versions                    = { "1.2" = { source_version_id = "/subscriptions/x/images/i/versions/1.2.0" } }
 tags                               = { "Cost/Center" = "avd" }
+# Issue 11: private builds, the staging group, error handling, validate, the AVM interfaces.
+build_subnet_id                    = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet"
+build_container_instance_subnet_id = "subnet-aci"
+build_proxy_vm_size                = "A1_v2"
+staging_resource_group_id          = "avd-image-staging-rg"
+managed_resource_tags              = { "Cost?Center" = "avd" }
+error_handling                     = { on_customizer_error = "keep" }
+validation = {
+  in_vm_validations = [
+    { name = "bad name", inline = ["exit 0"], script_uri = "https://example.com/t.ps1" },
+    { name = "insecure", script_uri = "http://example.com/t.ps1", sha256 = "not-a-checksum" },
+  ]
+}
+lock             = { kind = "None" }
+role_assignments = { x = { role_definition_id_or_name = "Reader", principal_id = "1", principal_type = "Robot", condition = "c" } }

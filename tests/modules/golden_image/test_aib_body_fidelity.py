@@ -54,6 +54,13 @@ def request_body(values: dict) -> dict:
     ("modules/golden_image", "date_version.tfvars"),
     ("modules/golden_image", "latest_versioning.tfvars"),
     ("modules/golden_image", "replication.tfvars"),
+    # Issue 11: a private build with a staging group, errorHandling, optimize and validate.
+    ("modules/golden_image", "private_build.tfvars"),
+    ("modules/golden_image/examples/private-build", None),
+    # Issue 11 items 4-7: a gallery source, checksums, files, build VM identities, the
+    # built-in scripts; and a paid marketplace image's planInfo.
+    ("modules/golden_image", "layered_sources.tfvars"),
+    ("modules/golden_image", "marketplace_plan.tfvars"),
 ])
 def test_planned_body_is_valid_for_azapi(types, template_type, config, var_file):
     ws = workspace(REPO / config, "vendored")

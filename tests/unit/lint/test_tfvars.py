@@ -39,6 +39,12 @@ NOT_EXPRESSIBLE = {
     "JSON Schema cannot compare two values of the instance",
     ("env", "session_host_subnet_prefix", 2): "checks that the prefix lies inside one of address_space's blocks; "
     "JSON Schema cannot compare two values of the instance",
+    ("env", "golden_image_build_subnet_prefix", 1): "checks that the prefix lies inside one of address_space's blocks; "
+    "JSON Schema cannot compare two values of the instance",
+    ("env", "golden_image_build_subnet_prefix", 2): "compares the prefix with session_host_subnet_prefix; "
+    "JSON Schema cannot compare two values of the instance",
+    ("env", "golden_image_build_container_instance_subnet_prefix", 1): "checks that the prefix lies inside one of address_space's blocks; "
+    "JSON Schema cannot compare two values of the instance",
 }
 # Mirrors that are exact except where noted (the differential test avoids these corners).
 NOT_EXACT = {
@@ -50,6 +56,12 @@ NOT_EXACT = {
     ("session-hosts", "tags", 0): "length() counts grapheme clusters, maxLength code points",
     ("env", "tags", 0): "length() counts grapheme clusters, maxLength code points",
     ("env", "session_host_name_prefix", 1): "session_host_count above 100 (refused by its own rule) is not mirrored",
+    ("env", "golden_image_build_container_instance_subnet_prefix", 2): "mirrors only that the build subnet prefix is set; "
+    "that the two (and the session hosts') prefixes differ compares two values of the instance",
+    ("golden_image", "validation", 0): "the names' case-insensitive uniqueness is not mirrored",
+    ("golden_image", "files", 0): "length() counts grapheme clusters, minLength code points",
+    ("golden_image", "build_vm_identity_ids", 0): "distinct() compares lower-cased IDs, uniqueItems exact ones",
+    ("golden_image", "avd_builtin_scripts", 5): "a teams_optimization or multimedia_redirection URI that is a list or an object passes the condition (tostring fails, the try() default is https://) and fails the mirror's type",
 }
 
 
@@ -320,6 +332,24 @@ def test_unknown_target_and_conflicting_options_are_exit_2(avdgen):
     assert avdgen(REPO, "validate-vars", "dev", "--module", "golden_image", "--env", "dev").exit_code == 2
 
 
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"type": "object", "properties": {"location": {"type": "text"}}}', "invalid schema"),
+        (b'{"type": "object",\n "properties": }', "invalid schema"),
+        (b'{"description": "caf\xe9"}', "not UTF-8 text"),
+    ],
+)
+def test_a_broken_schema_is_exit_2_each_time(avdgen, tmp_path, content, message):
+    """Checked schemas are remembered in-process; a broken one is never remembered as checked."""
+    schema, values = tmp_path / "custom.schema.json", tmp_path / "x.tfvars"
+    schema.write_bytes(content)
+    values.write_text('location = "eastus"\n')
+    for _ in range(2):
+        result = avdgen(REPO, "validate-vars", str(values), "--schema", str(schema))
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr and str(schema) in result.stderr
 # --- the schemas ------------------------------------------------------------------------------------
 
 
@@ -419,6 +449,7 @@ def test_invalid_values_fixture_is_rejected_value_by_value(avdgen, module):
         ("golden_image/date_version.tfvars", "golden_image"),
         ("golden_image/conflicting_image.tfvars", "golden_image"),
         ("golden_image/conflicting_spellings.tfvars", "golden_image"),
+        ("golden_image/private_build.tfvars", "golden_image"),
         ("session-hosts/entra_id_zones.tfvars", "session-hosts"),
     ],
 )
@@ -487,7 +518,7 @@ STRINGS = [
 NUMBERS = [-1, 0, 0.5, 1, 1.5, 2, 5, 6, 9, 10, 11, 27, 28, 99, 100, 240, 960, 961, 4095, 4096, 4095.5, 999999, 1000000, 5.0]
 MAPS = {
     "map(list(string))": [{}, {"a": ["x"]}, {"10-x": ["a", "b"]}, {"bad key": ["x"]}, {"a": []}, {"a" * 64: ["x"]}, {"a" * 65: ["x"]}, {"-a": ["x"]}, {"\u00e9": ["x"]}],
-    "map(string)": [{}, {"k": "https://x"}, {"k": "https://"}, {"k": "http://x"}, {"bad key": "https://x"}, {"k": "HTTPS://x"}, {"a" * 65: "https://x"},
+    "map(string)": [{}, {"k": "a" * 64}, {"k": "A" * 64}, {"k": "0" * 63}, {"k": "https://x"}, {"k": "https://"}, {"k": "http://x"}, {"bad key": "https://x"}, {"k": "HTTPS://x"}, {"a" * 65: "https://x"},
                     # tags: names, values, counts
                     {"a/b": "x"}, {"a\\b": "x"}, {"a?": "x"}, {"<": ""}, {"50%": "x"}, {"R&D": "x"}, {"": ""}, {"Owner": "a/b?<>%&"},
                     {"a" * 512: "v"}, {"a" * 513: "v"}, {"k": "v" * 256}, {"k": "v" * 257},
@@ -523,16 +554,92 @@ _VERSION_IDS = [i for i in _IDS if "/galleries/" in i] + [
     "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/latest",
     "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/1.2.0\n",
 ]
+# Issue 11's objects, every attribute given (Terraform fills absent optional ones first).
+MAPS['object({\n  on_customizer_error = optional(string, "cleanup")\n  on_validation_error = optional(string, "cleanup")\n})'] = [
+    {"on_customizer_error": a, "on_validation_error": b} for a in ("cleanup", "abort", "Abort", "keep", "") for b in ("cleanup", "abort", "x")
+]
+MAPS["object({\n  kind = string\n  name = optional(string, null)\n})"] = [
+    {"kind": k, "name": n} for k in ("CanNotDelete", "ReadOnly", "None", "cannotdelete", "") for n in (None, "keep")
+]
+_CHECKS = [
+    {"name": "smoke", "inline": ["exit 0"], "script_uri": None, "sha256": None},
+    {"name": "dl", "inline": None, "script_uri": "https://x/t.ps1", "sha256": "a" * 64},
+    {"name": "dl", "inline": None, "script_uri": "https://x/t.ps1", "sha256": "A" * 64},
+    {"name": "dl", "inline": None, "script_uri": "https://x/t.ps1", "sha256": None},
+    {"name": "dl", "inline": None, "script_uri": "http://x/t.ps1", "sha256": "a" * 64},
+    {"name": "dl", "inline": None, "script_uri": "https://", "sha256": "a" * 64},
+    {"name": "both", "inline": ["exit 0"], "script_uri": "https://x/t.ps1", "sha256": "a" * 64},
+    {"name": "neither", "inline": None, "script_uri": None, "sha256": None},
+    {"name": "neither", "inline": None, "script_uri": None, "sha256": "a" * 64},
+    {"name": "empty", "inline": [], "script_uri": None, "sha256": None},
+    {"name": "summed", "inline": ["exit 0"], "script_uri": None, "sha256": "a" * 64},
+    {"name": "bad name", "inline": ["exit 0"], "script_uri": None, "sha256": None},
+    {"name": "a" * 65, "inline": ["exit 0"], "script_uri": None, "sha256": None},
+]
+MAPS["object({\n  source_validation_only         = optional(bool, false)\n  continue_distribute_on_failure = optional(bool, false)\n  in_vm_validations = optional(list(object({\n    name       = string\n    inline     = optional(list(string))\n    script_uri = optional(string)\n    sha256     = optional(string)\n  })), [])\n})"] = [
+    {"source_validation_only": False, "continue_distribute_on_failure": True, "in_vm_validations": checks}
+    for checks in ([], *([c] for c in _CHECKS), [_CHECKS[0], _CHECKS[1]])
+]
+_ASSIGNMENT = {"role_definition_id_or_name": "Reader", "principal_id": "1", "description": None, "skip_service_principal_aad_check": False,
+               "condition": None, "condition_version": None, "delegated_managed_identity_resource_id": None, "principal_type": None}
+MAPS["map(object({\n  role_definition_id_or_name             = string\n  principal_id                           = string\n  description                            = optional(string, null)\n  skip_service_principal_aad_check       = optional(bool, false)\n  condition                              = optional(string, null)\n  condition_version                      = optional(string, null)\n  delegated_managed_identity_resource_id = optional(string, null)\n  principal_type                         = optional(string, null)\n}))"] = [
+    {}, *({"a": {**_ASSIGNMENT, "principal_type": p}} for p in (None, "User", "Group", "ServicePrincipal", "Robot", "user")),
+    *({"a": {**_ASSIGNMENT, "condition": c, "condition_version": v}} for c in (None, "c") for v in (None, "2.0", "1.0")),
+]
+
 MAPS["map(object({\n  source_version_id   = string\n  exclude_from_latest = optional(bool)\n}))"] = [
     {}, *({v: {"source_version_id": _IDS[4], "exclude_from_latest": False}} for v in ["1.2.0", "1.2", "latest", "1.2.0\n", "01.2.3"]),
     *({"1.0.0": {"source_version_id": i, "exclude_from_latest": True}} for i in _VERSION_IDS),
 ]
 
 
+# Issue 11's inputs: purchase plans, files and AVD's built-in scripts (typed `any`).
+_PLAN = {"name": "p", "product": "o", "publisher": "x"}
+MAPS['object({\n  name      = string\n  product   = string\n  publisher = string\n})'] = [
+    _PLAN, {**_PLAN, "name": ""}, {**_PLAN, "product": " "}, {**_PLAN, "publisher": "\u00a0"}, {**_PLAN, "name": " x "},
+]
+_FILE = {"source_uri": "https://x/a.json", "destination": "C:\\Temp\\a.json", "sha256": None}
+MAPS["map(object({\n  source_uri  = string\n  destination = string\n  sha256      = optional(string)\n}))"] = [
+    {}, {"a": _FILE}, {"bad key": _FILE}, {"a": {**_FILE, "source_uri": "http://x"}}, {"a": {**_FILE, "sha256": "a" * 64}},
+    {"a": {**_FILE, "sha256": "A" * 64}}, {"a": {**_FILE, "sha256": "a" * 63}}, {"a": {**_FILE, "sha256": ""}},
+    *({"a": {**_FILE, "destination": d}} for d in ["C:\\", "C:\\Temp\\", "C:\\a.", "C:\\a ", "/tmp/a", "C:/a", "c:\\a\\b.txt", "C:\\a?b", "C:\\a\nb", "1:\\a", "C:a"]),
+]
+_UNC = "\\\\storage.file.core.windows.net\\profiles"
+MAPS["any"] = [
+    {}, {"colour": "blue"}, {"fslogix": {"vhd_locations": [_UNC]}}, {"fslogix": {"size": 1}}, {"fslogix": None}, {"fslogix": "x"},
+    {"fslogix": {"vhd_locations": [_UNC, _UNC]}}, {"fslogix": {"vhd_locations": ["C:\\profiles"]}}, {"fslogix": {"vhd_locations": ["\\\\a\\'b"]}},
+    {"fslogix": {"vhd_size_mb": 0}}, {"fslogix": {"vhd_size_mb": 1.5}}, {"fslogix": {"vhd_size_mb": 100}}, {"fslogix": {"installer_uri": "http://x"}},
+    {"fslogix": {"kerberos": True}}, {"fslogix": {"kerberos": "true"}}, {"fslogix": {"kerberos": "yes"}},
+    {"time_zone_redirection": True}, {"time_zone_redirection": "false"}, {"time_zone_redirection": "yes"}, {"time_zone_redirection": 1},
+    {"rdp_shortpath": None}, {"disable_storage_sense": [True]},
+    {"language_packs": ["de-DE"]}, {"language_packs": ["de-DE", "xx-XX"]}, {"language_packs": "de-DE"}, {"language_packs": []},
+    {"language_packs": ["sr-Latn-RS", "nb-NO"]}, {"language_packs": ["DE-de"]}, {"default_language": "de-DE"}, {"default_language": "german"},
+    {"default_language": ""}, {"default_language": None}, {"default_language": 5},
+    {"screen_capture_protection": "client"}, {"screen_capture_protection": "client_and_server"}, {"screen_capture_protection": "server"},
+    {"screen_capture_protection": ""}, {"screen_capture_protection": True},
+    {"teams_optimization": {}}, {"teams_optimization": {"webrtc_installer_uri": "https://x/y.msi"}}, {"teams_optimization": {"webrtc_installer_uri": "http://x"}},
+    {"teams_optimization": {"vc_redistributable_uri": "https://x/a b"}}, {"teams_optimization": {"vc_redistributable_uri": "https://x/'"}},
+    {"teams_optimization": {"teams_bootstrapper_uri": None}}, {"teams_optimization": {"teams_bootstrapper_uri": 5}},
+    {"multimedia_redirection": {"edge": False, "chrome": True}}, {"multimedia_redirection": {"chrome": "maybe"}},
+    {"multimedia_redirection": {"vc_redistributable_uri": "ftp://x"}},
+    {"session_timeouts": {"max_idle_minutes": 60}}, {"session_timeouts": {"max_idle_minutes": 1.5}}, {"session_timeouts": {"max_idle_minutes": -1}},
+    {"session_timeouts": {"max_connection_minutes": 71583}}, {"session_timeouts": {"max_connection_minutes": 71582}}, {"session_timeouts": {"max_idle_minutes": "60"}},
+    {"session_timeouts": {"end_session_on_limit": True, "max_idle_minutes": None}}, {"session_timeouts": {"end_session_on_limit": "no"}},
+    {"office_apps": {"applications": ["Visio"]}}, {"office_apps": {"applications": []}}, {"office_apps": {"applications": ["Paint"]}},
+    {"office_apps": {"applications": ["Word"], "action": "Remove", "version": "32"}}, {"office_apps": {"applications": ["Word"], "action": "Delete"}},
+    {"office_apps": {"applications": ["Word"], "version": 64}}, {"office_apps": {"applications": ["Word"], "version": "16"}}, {"office_apps": {"action": "Add"}},
+    {"remove_appx_packages": ["Microsoft.XboxApp"]}, {"remove_appx_packages": ["Microsoft.Xbox App"]}, {"remove_appx_packages": ["-x"]},
+    {"windows_optimizations": ["All", "Edge"]}, {"windows_optimizations": ["Everything"]}, {"windows_optimizations": ["edge"]},
+    [], "x",
+]
+_UAI = f"/subscriptions/{_GUID}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"
+
+
 def _samples(variable) -> list[Any]:
     base = {"string": STRINGS, "number": NUMBERS}.get(variable.type)
     if base is None and variable.type == "list(string)":
-        base = [[], ["a", "b"], *([s] for s in STRINGS), ["1", "4"], ["10.10.0.0/16", "bad"]]
+        base = [[], ["a", "b"], *([s] for s in STRINGS), ["1", "4"], ["10.10.0.0/16", "bad"],
+                [_UAI], [_UAI.lower()], [_UAI.replace("userAssignedIdentities", "userAssigned\u212aIdentities")], [_UAI, _UAI], [_UAI, _UAI + "2"]]
     if base is None:
         base = MAPS[variable.type]
     corner = {
@@ -612,7 +719,7 @@ def test_checks_across_variables_agree_with_terraform(catalogs, tmp_path):
                 entry = next(e for e in schema["allOf"] if e["errorMessage"] == check.error_message)
                 assert entry[VALIDATION_OF] == variable.name
                 entries[check.condition] = entry
-    assert len(entries) == 7
+    assert len(entries) == 8  # 7, plus the container instance subnet's need for a build subnet (issue 11)
     defaults = {v.name: v.default for v in env.variables if v.has_default}
     cases = []
     for strategy in (..., "aib_gallery", "marketplace", "manual_gallery"):

@@ -22,7 +22,11 @@ from project_paths import REPO
 # over the one launcher file). They must never change, or every committed lock file breaks.
 LOCK_HASHES = {
     "azapi": "h1:c9tu4xBvH5OYMPJfSv52+5HaEBhPssy1jZ0mcQ13cb8=",
+    "azuread": "h1:za/rWzTDryRa7uWYDf5psEl6UvFG7XV4HMqTTjbjVec=",
     "azurerm": "h1:pQhpzeYcYr9ivOPdZ7JoeJlDT5RtqhiejfsghWaaGLg=",
+    "modtm": "h1:9h1/Zqck7rYVbIxoVWdACxoSNjyZfgEtAuYg1TGTa6o=",
+    "null": "h1:R49d5XDooOlwtYyh0bBr/EV5gE/yBi3KECwIBU+QTtg=",
+    "random": "h1:jRTsNMtJQmXxHFeMRzHfWXStpcHfqrD9JAp4GmFLHvY=",
     "time": "h1:qY65yf27xkLR96D0iR5xKZ0ojfBZ6AMtGM2OhM18aN8=",
 }
 
@@ -44,7 +48,11 @@ def test_install_mirror_lays_out_unpacked_providers(tmp_path):
     platform = terraform_platform()  # linux_amd64 here
     assert launchers == [
         f"registry.terraform.io/azure/azapi/2.5.0/{platform}/terraform-provider-azapi_v2.5.0",
+        f"registry.terraform.io/azure/modtm/0.3.5/{platform}/terraform-provider-modtm_v0.3.5",
+        f"registry.terraform.io/hashicorp/azuread/3.4.0/{platform}/terraform-provider-azuread_v3.4.0",
         f"registry.terraform.io/hashicorp/azurerm/4.79.0/{platform}/terraform-provider-azurerm_v4.79.0",
+        f"registry.terraform.io/hashicorp/null/3.2.4/{platform}/terraform-provider-null_v3.2.4",
+        f"registry.terraform.io/hashicorp/random/3.7.2/{platform}/terraform-provider-random_v3.7.2",
         f"registry.terraform.io/hashicorp/time/0.13.1/{platform}/terraform-provider-time_v0.13.1",
     ]
     for launcher in mirror.rglob("terraform-provider-*"):
@@ -62,7 +70,8 @@ def test_offline_env(tmp_path):
     assert env["PYTHONPATH"].split(os.pathsep)[0] == str(REPO)
     config = (cache / "terraformrc").read_text()
     assert f'path    = "{cache / "mirror"}"' in config
-    assert config.count('"registry.terraform.io/azure/azapi"') == 2  # mirror include, direct exclude
+    # Every registry provider comes from the mirror (include) and never from the registry (exclude).
+    assert config.count('"registry.terraform.io/*/*"') == 2
     assert "disable_checkpoint = true" in config and "plugin_cache_dir" not in config
     with pytest.raises(NotADirectoryError, match="nowhere"):
         offline_env(tmp_path / "cache", tmp_path / "nowhere")

@@ -35,6 +35,20 @@ def test_import_trims_to_types_in_use(tmp_path, avdgen):
     assert "warning: the dump has no schema for" in result.stderr and "azurerm_role_assignment" in result.stderr
 
 
+def test_a_provider_new_to_the_offline_providers_is_imported_whole(tmp_path, avdgen):
+    block = {"attributes": {"id": {"type": "string", "computed": True}}}
+    doc = {"format_version": "1.0", "provider_schemas": {"registry.terraform.io/hashicorp/tls": {
+        "provider": {"version": 0, "block": {}},
+        "resource_schemas": {"tls_private_key": {"version": 1, "block": block}},
+        "data_source_schemas": {"tls_certificate": {"version": 0, "block": block}},
+    }}}
+    (tmp_path / "tls.json").write_text(json.dumps(doc))
+    result = avdgen(REPO, "schema", "import", str(tmp_path / "tls.json"), "--into", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "out/tls.schema.json").read_text())["provider_schemas"]["registry.terraform.io/hashicorp/tls"]
+    assert list(written["resource_schemas"]) == ["tls_private_key"] and list(written["data_source_schemas"]) == ["tls_certificate"]
+
+
 def test_bad_file_exits_2_and_writes_nothing(tmp_path, avdgen):
     bad = tmp_path / "bad.json"
     bad.write_text('{"provider_schemas": [1,\n')

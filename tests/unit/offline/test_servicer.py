@@ -266,7 +266,9 @@ def test_azapi_without_body_or_location():
     rig = Rig("azapi", "azapi_resource")
     state = rig.create(type="Microsoft.Resources/resourceGroups@2021-04-01", name="rg")
     assert state["parent_id"] == SUB and state["location"] == DEFAULTS["location"]
-    assert state["body"] == dyn({}) and state["output"] == dyn({})
+    assert state["body"] == dyn({})
+    # The read-only part of the response: what ARM adds to the request (services.with_read_only).
+    assert state["output"].value == {"id": f"{SUB}/resourceGroups/rg", "type": "Microsoft.Resources/resourceGroups"}
 
 
 def test_apply_azurerm_identities():

@@ -23,6 +23,7 @@ from generator.ops.tree import render_changes, render_project
 from generator.render import writer
 from generator.render.writer import JOURNAL, LOCK, Kind, classify
 from project_paths import REPO
+from terminal_signals import sigint_as_in_a_terminal
 
 MAIN = "modules/golden_image/main.tf"
 
@@ -224,7 +225,7 @@ def test_an_interrupt_during_the_commit_waits_for_it_then_exits(project, tmp_pat
         from generator.__main__ import main
         main()
     """))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, preexec_fn=sigint_as_in_a_terminal)
     assert done.returncode == code, done.stderr
     assert f"avdgen: interrupted ({signal.Signals(signum).name})" in done.stderr and "Traceback" not in done.stderr
     assert not (project / JOURNAL).exists() and not list(project.glob(".avdgen-staging-*"))
