@@ -23,6 +23,9 @@ from plan_plugin import pytest_collect_file, pytest_sessionfinish  # noqa: F401 
 # never-collected heap cost as much in system time). Set before any test builds a Terraform
 # environment (tftest copies os.environ); an explicit GOGC in the environment wins.
 os.environ.setdefault("GOGC", "400")
+# Plain terraform in tests starts warm provider servers (generator/offline/warm.py), many keyed on
+# a test's own cache directory: let them go soon after their last plugin, not after 5 minutes.
+os.environ.setdefault("AVDGEN_PLUGIN_IDLE_TIMEOUT", "15")
 
 
 def pytest_configure(config: pytest.Config) -> None:

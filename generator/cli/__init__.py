@@ -59,14 +59,14 @@ def _register_subcommands() -> None:
     # One module per command family; the group stays the one entry point (`generator.cli:main`).
     from .build import build
     from .cost import cost
-    from .plan import offline, plan, schema
+    from .plan import offline, plan, schema, test_module
     from .promote import promote, rollback
     from .render import lint, render
     from .rollout import rollout
     from .vars import validate_vars
 
     # In the order `avdgen --help` has always listed them (click sorts them by name anyway).
-    for command in (render, lint, plan, schema, offline, validate_vars, build, cost, promote, rollback, rollout):
+    for command in (render, lint, plan, test_module, schema, offline, validate_vars, build, cost, promote, rollback, rollout):
         cli.add_command(command)
 
 

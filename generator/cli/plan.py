@@ -1,4 +1,4 @@
-"""`avdgen plan`, `avdgen offline env|serve` and `avdgen schema import`: plan offline, and make Terraform use the offline provider."""
+"""`avdgen plan`, `avdgen test`, `avdgen offline env|serve` and `avdgen schema import`: plan and test offline, and make Terraform use the offline provider."""
 
 from __future__ import annotations
 
@@ -79,6 +79,10 @@ def env(schemas: Path | None, cache_dir: Path | None, config_dir: Path) -> None:
     """Print `export` lines for Terraform to use the offline provider.
 
     Use as: eval "$(avdgen offline env)"
+
+    The plugins Terraform then starts are light launchers in front of warm per-user provider
+    servers, which exit after AVDGEN_PLUGIN_IDLE_TIMEOUT seconds (default 300) without a plugin,
+    or at `avdgen offline stop`; AVDGEN_OFFLINE_WARM=0 starts a full plugin each time instead.
     """
     variables = environment_for(schemas, cache_dir, config_dir)
     for key, value in sorted(variables.items()):
@@ -108,6 +112,21 @@ def serve(schemas: Path | None, cache_dir: Path | None) -> None:
         serve_until_stopped(variables, announce)
     except ReattachError as e:
         raise click.ClickException(str(e)) from None
+
+
+@offline.command("stop")
+def stop() -> None:
+    """Stop the warm provider servers that plain terraform's plugins started in this shell's
+    runtime directory ($AVDGEN_RUNTIME_DIR, else $XDG_RUNTIME_DIR/avdgen or /tmp/avdgen-<uid>).
+
+    They also stop by themselves after AVDGEN_PLUGIN_IDLE_TIMEOUT seconds (default 300) without
+    a plugin; a Terraform command running now loses its providers.
+    """
+    from ..offline.launcher import runtime_dir, stop_servers
+
+    directory = runtime_dir(os.environ)
+    stopped = stop_servers(directory)
+    click.echo(f"stopped {len(stopped)} warm provider server{'s' if len(stopped) != 1 else ''} in {directory}", err=True)
 
 
 def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
@@ -175,6 +194,37 @@ def plan(path: Path, var_files: tuple[Path, ...], schemas: Path | None, simulate
     if "-" in (str(json_out), str(inventory_out)):
         return  # stdout carries the JSON or YAML alone
     click.echo(render_summary(summary, f"Plan of {path}" + (" (after simulated apply)" if simulate_apply else "")), nl=False)
+
+
+TEST_EXIT_CODES = """\b
+Exit codes:
+  0  every test passed (terraform test's own)
+  1  a test failed or errored (terraform test's own; its output says which)
+  2  bad input (no .tf or .tftest.hcl files), or terraform init failed
+  130/143  interrupted (Ctrl-C / SIGTERM): the private copy and the provider servers are removed"""
+
+
+# No short options: click would read Terraform's single-dash flags (-filter=x.tftest.hcl) as
+# clusters of them, and -h inside one as --help.
+@click.command("test", epilog=TEST_EXIT_CODES, context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Serve provider schemas from the *.schema.json dumps in this directory (e.g. ../shared/reference) instead of the vendored subset.")
+@click.argument("terraform_args", nargs=-1, type=click.UNPROCESSED)
+def test_module(path: Path, schemas: Path | None, terraform_args: tuple[str, ...]) -> None:
+    """Run the terraform test files (*.tftest.hcl) of the module at PATH on the offline providers.
+
+    Initialises a private copy of PATH and runs `terraform test` there, passing on every
+    argument after PATH that is not --schemas (e.g. -filter=tests/plan.tftest.hcl, -verbose).
+    Run blocks plan and apply through the offline provider and its simulated Azure; under a
+    mock_provider block Terraform still takes the schema, config validation and provider
+    functions from it, and makes up the values itself.
+    """
+    from ..harness.terraform_test import run_terraform_test
+
+    env = environment_for(schemas, None)
+    code = run_terraform_test(path, env, list(terraform_args))
+    if code:
+        raise SystemExit(code)
 
 
 @click.group()

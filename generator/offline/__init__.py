@@ -11,7 +11,8 @@ PowerShell steps fail), `services` (each service's rules, with sources), `azapi_
 resource type sends), `simulator` (az-like verbs for tests), `az` (the `az` commands avdgen
 runs, answered by the cloud: a stand-in for the real CLI on PATH); then `servicer` (the RPCs),
 `server` (the plugin process), `mirror` (making Terraform use it),
-`reattach` (long-lived servers Terraform reattaches to instead of starting), `schema_import`
+`reattach` (long-lived servers Terraform reattaches to instead of starting), `launcher` and
+`warm` (the plugin Terraform starts, in front of a warm per-user server), `schema_import`
 (replacing the vendored schemas with real dumps). It imports nothing above it; its commands
 are in generator/cli/plan.py.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -36,9 +37,11 @@ class Fixture:
     now: str  # RFC 3339, UTC
 
     @classmethod
-    def from_env(cls) -> Fixture:
-        """Defaults, overridden by AVDGEN_OFFLINE_<FIELD> (e.g. AVDGEN_OFFLINE_SUBSCRIPTION_ID)."""
-        return cls(**{k: os.environ.get(f"AVDGEN_OFFLINE_{k.upper()}", v) for k, v in DEFAULTS.items()})
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Fixture:
+        """Defaults, overridden by AVDGEN_OFFLINE_<FIELD> (e.g. AVDGEN_OFFLINE_SUBSCRIPTION_ID)
+        in `environ` (default: this process's environment)."""
+        environ = os.environ if environ is None else environ
+        return cls(**{k: environ.get(f"AVDGEN_OFFLINE_{k.upper()}", v) for k, v in DEFAULTS.items()})
 
     def configured(self, provider_config: Any) -> Fixture:
         """This fixture with identity values set in the provider block."""

@@ -3,7 +3,9 @@
 Terraform finds the plugins in an unpacked filesystem mirror named by a CLI config file
 (`TF_CLI_CONFIG_FILE`). Each plugin is the same tiny launcher script, whose bytes never change,
 so the `h1:` hashes Terraform writes to lock files are the same on every machine and for every
-version of this code; the launcher's own path tells the server which provider to be.
+version of this code; the launcher's own path tells the server which provider to be. What it
+runs is `$AVDGEN_PYTHON`, which offline_env points at a wrapper (launcher.py) that makes the
+plugin a light launcher in front of a warm server (warm.py) instead of a full Python plugin.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from pathlib import Path
 
 from ..errors import GeneratorError
+from .launcher import plugin_python
 from .providers import Resolved, default_versions, for_config
 
 # (namespace, type, version): the providers this project's modules require, which `avdgen offline
@@ -180,7 +183,8 @@ def offline_env(
     env = {
         **({USER_CONFIG_ENV: str(user)} if user else {}),
         "TF_CLI_CONFIG_FILE": str(config),
-        "AVDGEN_PYTHON": sys.executable,
+        # The interpreter, behind a wrapper that starts plugins through the warm server (launcher.py).
+        "AVDGEN_PYTHON": plugin_python(str(cache), sys.executable),
         "AVDGEN_CACHE_DIR": str(cache),
         "PYTHONPATH": os.pathsep.join(python_path),
     }

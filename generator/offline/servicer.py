@@ -10,7 +10,7 @@ import functools
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -106,11 +106,15 @@ class ProviderServicer:
         load_schema: Callable[[], ProviderSchema],
         fixture: Fixture | None = None,
         on_stop: Callable[[], None] = lambda: None,
+        environ: Mapping[str, str] | None = None,
+        types: dict[tuple[str, str], tuple[dict[str, Any], CtyType]] | None = None,
     ) -> None:
         self._load_schema = load_schema
         self._schema: ProviderSchema | None = None
         self._lock = threading.Lock()
-        self._types: dict[tuple[str, str], tuple[dict[str, Any], CtyType]] = {}
+        # `types` may be shared by servicers of one schema (warm.py's endpoints).
+        self._types: dict[tuple[str, str], tuple[dict[str, Any], CtyType]] = {} if types is None else types
+        self._environ = environ  # where the simulated cloud is (None: this process's environment)
         self._base_fixture = fixture or Fixture.from_env()
         self._configured: OrderedDict[str, Fixture] = OrderedDict()  # by peer
         self._configured_lock = threading.Lock()
@@ -228,7 +232,7 @@ class ProviderServicer:
         return pb.ReadResource.Response(new_state=_encode(null_write_only(block, found), ty), private=request.private)
 
     def _cloud(self):
-        return Cloud.session(cloud_path(), self.fixture.clock())
+        return Cloud.session(cloud_path(self._environ), self.fixture.clock())
 
     @_rpc
     def PlanResourceChange(self, request: Any) -> Any:
