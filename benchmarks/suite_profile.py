@@ -34,9 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # appends "<command> <cpu seconds>" to the log. `-S`: no site import, so it adds ~15 ms a command.
 WRAPPER = '''#!{python} -S
 import os, signal, sys
-real, log = os.environ["AVDGEN_PROFILE_TERRAFORM"], os.environ["AVDGEN_PROFILE_LOG"]
+# Written into the wrapper, not read from the environment: tests run terraform with environments
+# of their own making, and PATH alone reaches the wrapper then.
+real, log = {real!r}, {log!r}
 if os.path.realpath(real) == os.path.realpath(sys.argv[0]):
-    sys.exit("suite_profile: AVDGEN_PROFILE_TERRAFORM is this wrapper; it must name the real terraform")
+    sys.exit("suite_profile: the real terraform is this wrapper")
 pid = os.fork()
 if pid == 0:
     os.execv(real, [real, *sys.argv[1:]])
@@ -109,11 +111,12 @@ def main(argv: list[str]) -> int:
         bin_dir, log = Path(tmp, "bin"), Path(tmp, "terraform.log")
         bin_dir.mkdir()
         wrapper = bin_dir / "terraform"
-        wrapper.write_text(WRAPPER.format(python=sys.executable))
+        wrapper.write_text(WRAPPER.format(python=sys.executable, real=os.path.realpath(real), log=str(log)))
         wrapper.chmod(0o755)
         log.touch()
+        # AVDGEN_PROFILE_TERRAFORM: the real binary, for a profiler run inside this one.
         env = {**os.environ, "TERRAFORM": str(wrapper), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-               "AVDGEN_PROFILE_TERRAFORM": os.path.realpath(real), "AVDGEN_PROFILE_LOG": str(log)}
+               "AVDGEN_PROFILE_TERRAFORM": os.path.realpath(real)}
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=0", *argv]
         print("+", " ".join(command), file=sys.stderr)
         sampler = ServerSampler()
