@@ -210,17 +210,18 @@ module "golden_image" {
 
   # Issue 11: a private build in this environment's network, the staging group, error handling,
   # optimize, validate and the AVM interfaces.
-  build_subnet_id                    = one([for subnet in azurerm_subnet.image_build : "${local.vnet_id}/subnets/${subnet.name}"])
-  build_container_instance_subnet_id = one([for subnet in azurerm_subnet.image_build_aci : "${local.vnet_id}/subnets/${subnet.name}"])
-  build_proxy_vm_size                = var.golden_image.build_proxy_vm_size
-  staging_resource_group_id          = var.golden_image.staging_resource_group_id
-  staging_resource_group_create      = var.golden_image.staging_resource_group_create
-  managed_resource_tags              = var.golden_image.managed_resource_tags
-  error_handling                     = var.golden_image.error_handling
-  optimize_vm_boot                   = var.golden_image.optimize_vm_boot
-  validation                         = var.golden_image.validation
-  lock                               = var.golden_image.lock
-  role_assignments                   = var.golden_image.role_assignments
+  build_subnet_id                           = one([for subnet in azurerm_subnet.image_build : "${local.vnet_id}/subnets/${subnet.name}"])
+  build_container_instance_subnet_id        = one([for subnet in azurerm_subnet.image_build_aci : "${local.vnet_id}/subnets/${subnet.name}"])
+  build_proxy_vm_size                       = var.golden_image.build_proxy_vm_size
+  staging_resource_group_id                 = var.golden_image.staging_resource_group_id
+  staging_resource_group_create             = var.golden_image.staging_resource_group_create
+  managed_resource_tags                     = var.golden_image.managed_resource_tags
+  image_builder_service_principal_object_id = var.golden_image.image_builder_service_principal_object_id
+  error_handling                            = var.golden_image.error_handling
+  optimize_vm_boot                          = var.golden_image.optimize_vm_boot
+  validation                                = var.golden_image.validation
+  lock                                      = var.golden_image.lock
+  role_assignments                          = var.golden_image.role_assignments
 
   tags = local.common_tags
 }

@@ -22,6 +22,9 @@ DEFAULTS = {
     "tenant_id": "00000000-0000-0000-0000-000000000002",
     "client_id": "00000000-0000-0000-0000-000000000003",
     "object_id": "00000000-0000-0000-0000-000000000004",
+    # Azure Image Builder's first-party service principal ("Azure Virtual Machine Image
+    # Builder", app ID cf32a0cc-373c-47c9-9156-0db11f6a6dfc) in the pretend tenant.
+    "image_builder_object_id": "00000000-0000-0000-0000-000000000005",
     "location": "westeurope",
     "now": "2025-01-01T00:00:00Z",
 }
@@ -33,6 +36,7 @@ class Fixture:
     tenant_id: str
     client_id: str
     object_id: str
+    image_builder_object_id: str
     location: str
     now: str  # RFC 3339, UTC
 

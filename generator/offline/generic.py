@@ -415,8 +415,16 @@ def _service_principal(v: dict[str, Any], fx: Fixture, object_id: str) -> None:
     _fill(v, "id", f"/servicePrincipals/{object_id}")
 
 
+# Azure Image Builder's first-party app: its service principal in the pretend tenant is the one
+# the simulated Image Builder builds with (fixture.py, image_builder_object_id).
+IMAGE_BUILDER_APP_ID = "cf32a0cc-373c-47c9-9156-0db11f6a6dfc"
+
+
 def _azuread_service_principal_data(v: dict[str, Any], fx: Fixture, seed: Seed) -> None:
     given = v.get("object_id") if isinstance(v.get("object_id"), str) else None
+    if given is None and str(v.get("client_id") or "").lower() == IMAGE_BUILDER_APP_ID:
+        given = fx.image_builder_object_id
+        _fill(v, "display_name", "Azure Virtual Machine Image Builder")
     _service_principal(v, fx, given or guid("azuread_service_principal", _first(v, "client_id", "display_name") or "sp"))
 
 

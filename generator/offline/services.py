@@ -38,6 +38,10 @@ Sources named in the table:
   articles/virtual-machines/linux/image-builder-networking.md (the container instance subnet is
   delegated to Microsoft.ContainerInstance/containerGroups; without it, Image Builder deploys a
   proxy VM behind a Private Link service, which needs privateLinkServiceNetworkPolicies disabled)
+- [aib-staging-sp] [aib-json] "stagingResourceGroup", IMPORTANT: Contributor on the group "for the
+  service principal corresponding to Azure Image Builder's first party app when trying to specify
+  a pre-existing resource group and VNet ... with a Windows source image";
+  articles/virtual-machines/linux/image-builder-troubleshoot.md, "Authorization error creating disk"
 - [locks] MicrosoftDocs/azure-docs, articles/azure-resource-manager/management/lock-resources.md
   (CanNotDelete refuses delete; ReadOnly refuses delete and update, and POST operations too)
 """
@@ -379,7 +383,7 @@ def _build_finished(cloud: Cloud, event: dict[str, Any]) -> None:
         return
     properties = record.body["properties"]
     # A source Image Builder's validation refuses fails the run before any build VM exists.
-    source_failure = _source_problem(cloud, record)
+    source_failure = _source_problem(cloud, record) or _staging_access_problem(cloud, record)
     customizer_failure = None if source_failure else run_customizers(properties.get("customize") or [], cloud.failing())
     published: list[str] = []
     # [aib-spec] validate: the in-VM validations run on the customized image; when one fails,
@@ -451,6 +455,26 @@ def _source_problem(cloud: Cloud, record: Record) -> str | None:
         if image is not None and _region(image.body.get("location") or "") != _region(record.body.get("location") or ""):
             return f"Validation failed: the source managed image {source.get('imageId')} is in {image.body.get('location')}, but the template is in {record.body.get('location')}; a managed image source must be in the template's region."
     return None
+
+
+def _staging_access_problem(cloud: Cloud, record: Record) -> str | None:
+    """[aib-staging-sp]: a build on your network (vnetConfig) in a staging group you gave (not
+    one Image Builder made) has Image Builder's own first-party service principal create the
+    build's disks there; without Contributor (disks/write) on the group it fails with the
+    troubleshooting guide's error. The module's images are Windows, the case the docs name."""
+    properties = record.body.get("properties") or {}
+    staging = properties.get("stagingResourceGroup")
+    if not staging or record.service.get("created_staging_group") or not ((properties.get("vmProfile") or {}).get("vnetConfig") or {}).get("subnetId"):
+        return None
+    from .fixture import Fixture
+
+    principal = Fixture.from_env().image_builder_object_id
+    disk = f"{staging}/providers/Microsoft.Compute/disks/proxyVmDiskWin_{int(cloud.now().timestamp())}"
+    if _may(cloud, principal, disk, "Microsoft.Compute/disks/write"):
+        return None
+    return (f"The client '{principal}' with object id '{principal}' does not have authorization to perform action "
+            f"'Microsoft.Compute/disks/write' over scope '{disk}' or the scope is invalid. Grant Azure Image Builder's "
+            "service principal (app ID cf32a0cc-373c-47c9-9156-0db11f6a6dfc) Contributor on the staging resource group.")
 
 
 _BUILT_IN_ROLES = {"owner": ["*"], "contributor": ["*"], "reader": ["*/read"]}  # [rbac-builtin]; Contributor's NotActions concern Authorization only

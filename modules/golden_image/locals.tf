@@ -298,7 +298,10 @@ locals {
   extra_role_assignment_ids = merge(
     local.build_network_enabled ? { build_network_role_assignment_id = azurerm_role_assignment.build_network[0].id } : {},
     local.staging_resource_group_enabled ? { staging_role_assignment_id = azurerm_role_assignment.staging[0].id } : {},
+    local.image_builder_staging_enabled ? { image_builder_staging_role_assignment_id = azurerm_role_assignment.image_builder_staging[0].id } : {},
   )
+  # Image Builder's own service principal builds in a staging group of yours on your network.
+  image_builder_staging_enabled = local.staging_resource_group_enabled && var.build_subnet_id != null && var.image_builder_service_principal_object_id != null
 
   # In-VM validations: PowerShell, elevated as SYSTEM like the build steps (or Windows builds stop
   # responding), an inline one stopping at its first failed command; a downloaded one carries its

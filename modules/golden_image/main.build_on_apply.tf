@@ -48,6 +48,7 @@ resource "azapi_resource_action" "build" {
     azurerm_role_assignment.this,
     azurerm_role_assignment.build_network,
     azurerm_role_assignment.staging,
+    azurerm_role_assignment.image_builder_staging,
     azurerm_role_assignment.source_reader,
     azurerm_role_assignment.build_vm_identity_operator,
     time_sleep.rbac_propagation,

@@ -240,6 +240,10 @@ resource "azapi_resource" "this" {
       error_message = "staging_resource_group_id must be in the template's subscription (${data.azapi_client_config.current.subscription_id}), not ${coalesce(local._staging_subscription_id, "-")}."
     }
     precondition {
+      condition     = var.staging_resource_group_id == null || var.build_subnet_id == null || var.image_builder_service_principal_object_id != null
+      error_message = "build_subnet_id with staging_resource_group_id needs image_builder_service_principal_object_id: Image Builder's own service principal creates the build's disks in your staging group and needs Contributor on it (az ad sp show --id cf32a0cc-373c-47c9-9156-0db11f6a6dfc --query id -o tsv)."
+    }
+    precondition {
       condition     = var.staging_resource_group_id == null || lower(coalesce(local._staging_resource_group_name, "-")) != lower(var.resource_group_name)
       error_message = "staging_resource_group_id must not be the group of resource_group_name (${var.resource_group_name}): Image Builder needs an empty staging group of its own."
     }
@@ -250,7 +254,7 @@ resource "azapi_resource" "this" {
   # with rbac_propagation_seconds = 0 there are no waits to order through.
   depends_on = [
     azurerm_role_assignment.this, azurerm_role_assignment.build_network, azurerm_role_assignment.staging,
-    azurerm_role_assignment.source_reader, azurerm_role_assignment.build_vm_identity_operator,
+    azurerm_role_assignment.image_builder_staging, azurerm_role_assignment.source_reader, azurerm_role_assignment.build_vm_identity_operator,
     time_sleep.rbac_propagation, time_sleep.source_rbac_propagation,
   ]
 }
@@ -292,7 +296,7 @@ resource "azapi_resource_action" "update" {
   # new template (the identity's access to the subnet and the identities): after their roles.
   depends_on = [
     azurerm_role_assignment.this, azurerm_role_assignment.build_network, azurerm_role_assignment.staging,
-    azurerm_role_assignment.source_reader, azurerm_role_assignment.build_vm_identity_operator,
+    azurerm_role_assignment.image_builder_staging, azurerm_role_assignment.source_reader, azurerm_role_assignment.build_vm_identity_operator,
     time_sleep.rbac_propagation, time_sleep.source_rbac_propagation,
   ]
 }
@@ -414,6 +418,20 @@ resource "azurerm_role_assignment" "staging" {
   scope                = local.staging_resource_group_create ? azurerm_resource_group.staging[0].id : var.staging_resource_group_id
   role_definition_name = "Contributor"
   principal_id         = azurerm_user_assigned_identity.this[0].principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# With a staging group of yours and a build subnet, Image Builder's first-party service principal
+# (not the template's identity) creates the build's disks in the group, and a build without
+# Contributor for it fails with "does not have authorization to perform action
+# 'Microsoft.Compute/disks/write'" (image-builder-json.md, "stagingResourceGroup", IMPORTANT;
+# image-builder-troubleshoot.md, "Authorization error creating disk").
+resource "azurerm_role_assignment" "image_builder_staging" {
+  count = local.image_builder_staging_enabled ? 1 : 0
+
+  scope                = local.staging_resource_group_create ? azurerm_resource_group.staging[0].id : var.staging_resource_group_id
+  role_definition_name = "Contributor"
+  principal_id         = var.image_builder_service_principal_object_id
   principal_type       = "ServicePrincipal"
 }
 

@@ -369,6 +369,17 @@ variable "hyper_v_generation" {
   }
 }
 
+variable "image_builder_service_principal_object_id" {
+  type        = string
+  default     = null
+  description = "Object ID, in your tenant, of Azure Image Builder's own service principal (\"Azure Virtual Machine Image Builder\", app ID `cf32a0cc-373c-47c9-9156-0db11f6a6dfc`; `az ad sp show --id cf32a0cc-373c-47c9-9156-0db11f6a6dfc --query id -o tsv`). Required for a private build (`build_subnet_id`) in a staging group of your own (`staging_resource_group_id`): the service itself then creates the build's disks there and needs Contributor on the group, which the module grants it."
+
+  validation {
+    condition     = var.image_builder_service_principal_object_id == null || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.image_builder_service_principal_object_id))
+    error_message = "image_builder_service_principal_object_id must be an object ID (a GUID), the one `az ad sp show --id cf32a0cc-373c-47c9-9156-0db11f6a6dfc --query id -o tsv` prints."
+  }
+}
+
 variable "image_offer" {
   type        = string
   default     = "AVD-GoldenImage"

@@ -37,6 +37,7 @@ build_container_instance_subnet_id = "subnet-aci"
 build_proxy_vm_size                = "A1_v2"
 staging_resource_group_id          = "avd-image-staging-rg"
 managed_resource_tags              = { "Cost?Center" = "avd" }
+image_builder_service_principal_object_id = "cf32a0cc"
 error_handling                     = { on_customizer_error = "keep" }
 validation = {
   in_vm_validations = [

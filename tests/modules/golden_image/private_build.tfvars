@@ -11,6 +11,8 @@ build_container_instance_subnet_id = "/subscriptions/00000000-0000-0000-0000-000
 staging_resource_group_id          = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-image-staging-rg"
 staging_resource_group_create      = true
 managed_resource_tags              = { CostCenter = "avd-images" }
+# Image Builder's own service principal in the pretend tenant (generator/offline/fixture.py).
+image_builder_service_principal_object_id = "00000000-0000-0000-0000-000000000005"
 tags                               = { Owner = "platform" }
 error_handling                     = { on_customizer_error = "abort" }
 optimize_vm_boot                   = true

@@ -82,6 +82,9 @@ def test_the_roles_hold_only_the_documented_actions(private_plan):
     assert values["azurerm_role_assignment.build_network[0]"]["scope"] == VNET  # the virtual network, not its group
     assert values["azurerm_role_assignment.build_network[0]"]["principal_type"] == "ServicePrincipal"
     assert values["azurerm_role_assignment.staging[0]"]["role_definition_name"] == "Contributor"
+    # Image Builder's own principal gets Contributor on the staging group, as the docs require.
+    assert {k: values["azurerm_role_assignment.image_builder_staging[0]"][k] for k in ("role_definition_name", "principal_id", "principal_type")} == {
+        "role_definition_name": "Contributor", "principal_id": "00000000-0000-0000-0000-000000000005", "principal_type": "ServicePrincipal"}
     names = [v.get("role_definition_name") for a, v in values.items() if a.startswith("azurerm_role_assignment.")]
     assert "Network Contributor" not in names and "Owner" not in names
     # The staging group is created, in the template's region, with the module's tags.
@@ -91,11 +94,16 @@ def test_the_roles_hold_only_the_documented_actions(private_plan):
 def test_the_template_waits_for_every_new_assignment():
     plan = workspace(MODULE, "vendored").plan([PRIVATE])
     resources = {r["address"]: r for r in plan["configuration"]["root_module"]["resources"]}
-    depends = resources["azapi_resource.this"]["depends_on"]
-    assert {"azurerm_role_assignment.build_network", "azurerm_role_assignment.staging", "time_sleep.rbac_propagation"} <= set(depends)
+    every = {"azurerm_role_assignment.this", "azurerm_role_assignment.build_network", "azurerm_role_assignment.staging",
+             "azurerm_role_assignment.image_builder_staging", "azurerm_role_assignment.source_reader",
+             "azurerm_role_assignment.build_vm_identity_operator", "time_sleep.rbac_propagation", "time_sleep.source_rbac_propagation"}
+    # The template and the PATCH (which adds a subnet or build VM identities later) wait for the
+    # assignments themselves too: with rbac_propagation_seconds = 0 there are no waits.
+    assert every <= set(resources["azapi_resource.this"]["depends_on"])
+    assert every <= set(resources["azapi_resource_action.update"]["depends_on"])
     # The wait's triggers: one per assignment (IDs known after apply), so a new one waits again.
     (wait,) = [c for c in plan["resource_changes"] if c["address"] == "time_sleep.rbac_propagation[0]"]
-    assert wait["change"]["after_unknown"]["triggers"] == {"role_assignment_id": True, "build_network_role_assignment_id": True, "staging_role_assignment_id": True}
+    assert wait["change"]["after_unknown"]["triggers"] == {"role_assignment_id": True, "build_network_role_assignment_id": True, "staging_role_assignment_id": True, "image_builder_staging_role_assignment_id": True}
 
 
 def test_the_avm_interfaces_are_on_the_template(private_plan):
@@ -145,11 +153,12 @@ OTHER_VNET_SUBNET = f"{SUB}/resourceGroups/avd-network-rg/providers/Microsoft.Ne
     ({"build_subnet_id": BUILD_SUBNET, "build_container_instance_subnet_id": OTHER_VNET_SUBNET}, [f"build_container_instance_subnet_id and build_subnet_id must be two different subnets of one virtual network; they are {OTHER_VNET_SUBNET} and {BUILD_SUBNET}"]),
     ({"build_subnet_id": BUILD_SUBNET, "build_container_instance_subnet_id": BUILD_SUBNET.upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")}, ["build_container_instance_subnet_id and build_subnet_id must be two different subnets of one virtual network"]),
     ({"staging_resource_group_create": True}, ["staging_resource_group_create = true needs staging_resource_group_id"]),
+    ({"build_subnet_id": BUILD_SUBNET, "staging_resource_group_id": STAGING}, ["build_subnet_id with staging_resource_group_id needs image_builder_service_principal_object_id"]),
     ({"staging_resource_group_id": STAGING.replace("0001", "0002")}, ["staging_resource_group_id must be in the template's subscription (00000000-0000-0000-0000-000000000001), not 00000000-0000-0000-0000-000000000002"]),
     ({"staging_resource_group_id": f"{SUB}/resourceGroups/AVD-DEV-RG"}, ["staging_resource_group_id must not be the group of resource_group_name (avd-dev-rg)"]),
     ({"build_enabled": False, "lock": {"kind": "CanNotDelete"}, "build_subnet_id": BUILD_SUBNET}, ["build_subnet_id, lock configure the Image Builder template, which build_enabled = false does not create"]),
 ], ids=["aci-without-build-subnet", "proxy-with-aci", "proxy-without-build-subnet", "aci-in-another-vnet", "aci-is-the-build-subnet",
-        "create-without-id", "staging-other-subscription", "staging-is-the-template-group", "template-inputs-without-template"])
+        "create-without-id", "private-build-in-your-staging-group-without-image-builder", "staging-other-subscription", "staging-is-the-template-group", "template-inputs-without-template"])
 def test_each_bad_combination_fails_at_plan_naming_the_inputs(variables, expected):
     with pytest.raises(PlanError) as info:
         workspace(MODULE, "vendored").plan([DEFAULTS], variables)
@@ -210,6 +219,29 @@ def test_an_isolated_private_build_applies_in_a_staging_group_of_its_own():
     template = azure.resource(f"{SUB}/resourceGroups/avd-images-rg/providers/Microsoft.VirtualMachineImages/imageTemplates/avd-golden-image-private")
     assert template["properties"]["exactStagingResourceGroup"] == template["properties"]["stagingResourceGroup"] == STAGING.replace("avd-image-staging-rg", "avd-images-staging-rg")
     assert template["properties"]["vmProfile"]["vnetConfig"]["containerInstanceSubnetId"].endswith("/subnets/image-build-aci")
+
+
+@pytest.mark.parametrize("object_id,succeeds", [("00000000-0000-0000-0000-000000000005", True), ("99999999-9999-9999-9999-999999999999", False)],
+                         ids=["image-builder", "someone-else"])
+def test_a_build_on_your_network_in_your_staging_group_needs_image_builders_own_principal_there(object_id, succeeds):
+    """image-builder-json.md ("stagingResourceGroup", IMPORTANT) and image-builder-troubleshoot.md
+    ("Authorization error creating disk"): the first-party service principal creates the disks."""
+    ws = workspace(NETWORK_ROOT, "vendored")
+    ws.apply([], {"image_builder_object_id": object_id})
+    staging = f"{SUB}/resourceGroups/avd-images-staging-rg"
+    assignment = next(r for r in ws.state()["values"]["root_module"]["child_modules"][0]["resources"]
+                      if r["address"] == "module.golden_image.azurerm_role_assignment.image_builder_staging[0]")
+    assert assignment["values"]["scope"] == staging and assignment["values"]["principal_id"] == object_id
+    azure = SimulatedAzure(ws.cloud)
+    azure.image_builder_run("avd-images-rg", "avd-golden-image-private")
+    azure.advance(minutes=90)
+    status = azure.image_builder_show("avd-images-rg", "avd-golden-image-private")["properties"]["lastRunStatus"]
+    if succeeds:
+        assert status["runState"] == "Succeeded", status
+    else:
+        assert status["runState"] == "Failed", status
+        assert "does not have authorization to perform action 'Microsoft.Compute/disks/write'" in status["message"]
+        assert f"over scope '{staging}/providers/Microsoft.Compute/disks/proxyVmDiskWin_" in status["message"]
 
 
 def test_an_existing_empty_staging_group_is_taken_and_outlives_the_template():

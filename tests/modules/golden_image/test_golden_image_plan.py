@@ -40,7 +40,7 @@ def test_each_validation_fires_with_its_own_message():
     # Issue 11's sources, integrity and built-in script inputs: test_golden_image_sources.py.
     issue_11 = {"Image Sources", "Build Integrity", "Build on Apply", "AVD Built-in Scripts"}
     validated = [(v.name, check.error_message) for v in catalog.variables if v.group not in issue_11 for check in v.validations]
-    assert len(validated) == 45  # 33, plus 12 for issue 11's network, staging, error handling and AVM inputs
+    assert len(validated) == 46  # 33, plus 13 for issue 11's network, staging, error handling and AVM inputs
     for name, message in validated:
         expected = " ".join(message.split())
         matching = [e for e in errors if f"var.{name} is" in e and expected in e]

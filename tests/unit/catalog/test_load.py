@@ -249,7 +249,7 @@ def test_env_golden_image_follows_the_module_catalog(tmp_path):
     env = load_catalog(catalog / "env.yaml", tmp_path)
     golden_image = env.variable("golden_image")
     assert optional_defaults(golden_image.type)["replica_count"] == 2
-    assert "  replica_count                 = optional(number, 2)\n" in golden_image.type  # aligned to staging_resource_group_create
+    assert f"  {'replica_count':<41} = optional(number, 2)\n" in golden_image.type  # aligned to image_builder_service_principal_object_id
     mirror = values_schema(env)["properties"]["golden_image"]["allOf"][0]["properties"]["replica_count"]
     assert mirror["allOf"][0]["errorMessage"] == "replica_count must be a whole number from 1 to 10 (edited)."
 

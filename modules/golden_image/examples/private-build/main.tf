@@ -11,6 +11,10 @@ terraform {
       source  = "Azure/azapi"
       version = "~> 2.5"
     }
+    azuread = {
+      source  = "hashicorp/azuread"
+      version = "~> 3.0"
+    }
     azurerm = {
       source  = "hashicorp/azurerm"
       version = "~> 4.0"
@@ -22,12 +26,19 @@ terraform {
   }
 }
 
-
 provider "azurerm" {
   features {}
 }
 
 provider "azapi" {}
+
+provider "azuread" {}
+
+# Image Builder's own service principal ("Azure Virtual Machine Image Builder", a first-party app):
+# with your staging group and network it creates the build's disks, and needs Contributor there.
+data "azuread_service_principal" "image_builder" {
+  client_id = "cf32a0cc-373c-47c9-9156-0db11f6a6dfc"
+}
 
 data "azurerm_client_config" "current" {}
 
@@ -105,6 +116,8 @@ module "golden_image" {
   staging_resource_group_id     = "${local.resource_group_id}-staging"
   staging_resource_group_create = true
   managed_resource_tags         = local.tags
+
+  image_builder_service_principal_object_id = data.azuread_service_principal.image_builder.object_id
 
   # Keep a failed build's VM to log in and look; delete it (or the template) afterwards.
   error_handling   = { on_customizer_error = "abort" }

@@ -50,6 +50,12 @@ variable "image_version" {
   default = "1.0.0"
 }
 
+variable "image_builder_object_id" {
+  description = "Image Builder's service principal; the pretend tenant's is ...0005 (fixture.py)."
+  type        = string
+  default     = "00000000-0000-0000-0000-000000000005"
+}
+
 variable "error_handling" {
   type    = object({ on_customizer_error = optional(string, "cleanup"), on_validation_error = optional(string, "cleanup") })
   default = null
@@ -137,6 +143,8 @@ module "golden_image" {
   staging_resource_group_id     = var.staging == "absent" ? local.staging_id : local.staging_input
   staging_resource_group_create = var.staging == "create"
   managed_resource_tags         = { CostCenter = "avd-images" }
+
+  image_builder_service_principal_object_id = var.image_builder_object_id
 
   error_handling = var.error_handling
   lock           = var.lock
