@@ -116,6 +116,8 @@ def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] |
     if not isinstance(rid, str):
         return new
     rtype = arm_type(rid) if "|" not in rid else type_name
+    if type_name == "azurerm_subnet_network_security_group_association":
+        return _associate_nsg(cloud, rid, new, type_name)
     if new is None:
         if type_name == "azurerm_windows_virtual_machine":
             services.vm_deleted(cloud, rid)
@@ -151,6 +153,21 @@ def _azurerm(type_name: str, prior: dict[str, Any] | None, new: dict[str, Any] |
 
 def _terraform_values(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.value if isinstance(v, Dyn) else v) for k, v in values.items() if k not in ("timeouts",)}
+
+
+def _associate_nsg(cloud: Cloud, subnet_id: str, new: dict[str, Any] | None, type_name: str) -> dict[str, Any] | None:
+    """The association is not an ARM resource: azurerm reads the subnet and PUTs it back whole
+    with networkSecurityGroup set, or cleared when the association is destroyed
+    (internal/services/network/subnet_network_security_group_association_resource.go), so the
+    subnet keeps its delegation, prefixes and policies."""
+    subnet = cloud.find(subnet_id)
+    if subnet is None:
+        raise Failure(f"retrieving {_describe('azurerm_subnet', subnet_id)}: unexpected status 404 (404 Not Found) with error: NotFound", "")
+    properties = {k: v for k, v in (subnet.body.get("properties") or {}).items() if k != "network_security_group_id"}
+    if new is not None:
+        properties["network_security_group_id"] = new.get("network_security_group_id")
+    _send(cloud, "PUT", subnet_id, {**subnet.body, "properties": properties}, subnet.type, type_name)
+    return new
 
 
 def _send(cloud: Cloud, method: str, rid: str, body: Any, rtype: str, type_name: str) -> None:

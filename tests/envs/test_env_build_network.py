@@ -65,6 +65,13 @@ def test_the_private_build_applies_in_the_env():
     template = SimulatedAzure(ws.cloud).resource(
         "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg/providers/Microsoft.VirtualMachineImages/imageTemplates/avd-golden-image-dev")
     assert template["properties"]["vmProfile"]["vnetConfig"]["containerInstanceSubnetId"] == f"{VNET}/subnets/image-build-aci"
+    # Both build subnets have the env's build NSG (checkov CKV2_AZURE_31); associating it kept
+    # the container instance subnet's delegation, which Image Builder checked above.
+    azure = SimulatedAzure(ws.cloud)
+    nsg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/avd-dev-rg/providers/Microsoft.Network/networkSecurityGroups/avd-dev-image-build-nsg"
+    for name in ("image-build", "image-build-aci"):
+        assert azure.resource(f"{VNET}/subnets/{name}")["properties"]["network_security_group_id"] == nsg
+    assert azure.resource(f"{VNET}/subnets/image-build-aci")["properties"]["delegation"]
 
 
 @pytest.mark.parametrize("env,variables,message", [
