@@ -84,6 +84,32 @@ resource "azurerm_subnet" "image_build_aci" {
   }
 }
 
+# No rules of our own: Azure's default rules already allow what builds need, inbound from the
+# virtual network and from AzureLoadBalancer (the proxy VM path's ports 60000-60001,
+# image-builder-networking.md) and outbound to the internet (downloads, Windows Update).
+resource "azurerm_network_security_group" "image_build" {
+  count = length(azurerm_subnet.image_build) + length(azurerm_subnet.image_build_aci) > 0 ? 1 : 0
+
+  name                = "${local.name_prefix}-image-build-nsg"
+  resource_group_name = azurerm_resource_group.this.name
+  location            = azurerm_resource_group.this.location
+  tags                = local.common_tags
+}
+
+resource "azurerm_subnet_network_security_group_association" "image_build" {
+  count = length(azurerm_subnet.image_build)
+
+  subnet_id                 = azurerm_subnet.image_build[0].id
+  network_security_group_id = azurerm_network_security_group.image_build[0].id
+}
+
+resource "azurerm_subnet_network_security_group_association" "image_build_aci" {
+  count = length(azurerm_subnet.image_build_aci)
+
+  subnet_id                 = azurerm_subnet.image_build_aci[0].id
+  network_security_group_id = azurerm_network_security_group.image_build[0].id
+}
+
 resource "azurerm_virtual_desktop_host_pool" "this" {
   name                     = "${local.name_prefix}-hostpool"
   resource_group_name      = azurerm_resource_group.this.name

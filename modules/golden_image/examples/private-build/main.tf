@@ -96,6 +96,22 @@ resource "azurerm_subnet" "build_aci" {
   }
 }
 
+# Azure's default rules are enough for builds (inbound from the virtual network and
+# AzureLoadBalancer, outbound to the internet; image-builder-networking.md).
+resource "azurerm_network_security_group" "build" {
+  name                = "avd-images-build-nsg"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = azurerm_resource_group.rg.location
+  tags                = local.tags
+}
+
+resource "azurerm_subnet_network_security_group_association" "build" {
+  for_each = { build = azurerm_subnet.build.id, aci = azurerm_subnet.build_aci.id }
+
+  subnet_id                 = each.value
+  network_security_group_id = azurerm_network_security_group.build.id
+}
+
 module "golden_image" {
   source = "../.."
 
