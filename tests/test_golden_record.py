@@ -24,6 +24,14 @@ def test_render_check_is_clean(avdgen):
     assert result.exit_code == 0, result.stderr + "\nRun `make render` and commit modules/."
 
 
+def test_the_quick_starts_render_line_is_what_render_prints_on_a_fresh_clone(avdgen):
+    """README's quick start shows `make render` on an up-to-date tree: the same count of files."""
+    shown = re.search(r"^0 file\(s\) changed, (\d+) unchanged$", (REPO / "README.md").read_text(), re.M)
+    assert shown, "README.md lost its quick-start render line"
+    checked = avdgen(REPO, "render", "--check")
+    assert f"0 file(s) out of date, {shown.group(1)} unchanged" in checked.stderr, checked.stderr
+
+
 def test_lint_is_clean(avdgen):
     result = avdgen(REPO, "lint")
     assert result.exit_code == 0, result.output
