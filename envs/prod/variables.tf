@@ -239,8 +239,8 @@ variable "golden_image_build_container_instance_subnet_prefix" {
   }
 
   validation {
-    condition     = var.golden_image_build_container_instance_subnet_prefix == null || (var.golden_image_build_subnet_prefix != null && try(cidrhost(var.golden_image_build_container_instance_subnet_prefix, 0) != cidrhost(var.golden_image_build_subnet_prefix, 0) && cidrhost(var.golden_image_build_container_instance_subnet_prefix, 0) != cidrhost(var.session_host_subnet_prefix, 0), false))
-    error_message = "golden_image_build_container_instance_subnet_prefix needs golden_image_build_subnet_prefix, and must be a subnet of its own (not the build subnet's or session_host_subnet_prefix's)."
+    condition     = var.golden_image_build_container_instance_subnet_prefix == null || (var.golden_image_build_subnet_prefix != null && try(!(cidrhost("${cidrhost(var.golden_image_build_container_instance_subnet_prefix, 0)}/${tonumber(split("/", var.golden_image_build_container_instance_subnet_prefix)[1]) < tonumber(split("/", var.golden_image_build_subnet_prefix)[1]) ? split("/", var.golden_image_build_container_instance_subnet_prefix)[1] : split("/", var.golden_image_build_subnet_prefix)[1]}", 0) == cidrhost("${cidrhost(var.golden_image_build_subnet_prefix, 0)}/${tonumber(split("/", var.golden_image_build_container_instance_subnet_prefix)[1]) < tonumber(split("/", var.golden_image_build_subnet_prefix)[1]) ? split("/", var.golden_image_build_container_instance_subnet_prefix)[1] : split("/", var.golden_image_build_subnet_prefix)[1]}", 0)) && !(cidrhost("${cidrhost(var.golden_image_build_container_instance_subnet_prefix, 0)}/${tonumber(split("/", var.golden_image_build_container_instance_subnet_prefix)[1]) < tonumber(split("/", var.session_host_subnet_prefix)[1]) ? split("/", var.golden_image_build_container_instance_subnet_prefix)[1] : split("/", var.session_host_subnet_prefix)[1]}", 0) == cidrhost("${cidrhost(var.session_host_subnet_prefix, 0)}/${tonumber(split("/", var.golden_image_build_container_instance_subnet_prefix)[1]) < tonumber(split("/", var.session_host_subnet_prefix)[1]) ? split("/", var.golden_image_build_container_instance_subnet_prefix)[1] : split("/", var.session_host_subnet_prefix)[1]}", 0)), false))
+    error_message = "golden_image_build_container_instance_subnet_prefix needs golden_image_build_subnet_prefix, and must be a subnet of its own (not overlapping the build subnet or session_host_subnet_prefix)."
   }
 }
 
@@ -260,8 +260,8 @@ variable "golden_image_build_subnet_prefix" {
   }
 
   validation {
-    condition     = var.golden_image_build_subnet_prefix == null || try(cidrhost(var.golden_image_build_subnet_prefix, 0) != cidrhost(var.session_host_subnet_prefix, 0), true)
-    error_message = "golden_image_build_subnet_prefix must be a subnet of its own, not session_host_subnet_prefix's."
+    condition     = var.golden_image_build_subnet_prefix == null || try(!(cidrhost("${cidrhost(var.golden_image_build_subnet_prefix, 0)}/${tonumber(split("/", var.golden_image_build_subnet_prefix)[1]) < tonumber(split("/", var.session_host_subnet_prefix)[1]) ? split("/", var.golden_image_build_subnet_prefix)[1] : split("/", var.session_host_subnet_prefix)[1]}", 0) == cidrhost("${cidrhost(var.session_host_subnet_prefix, 0)}/${tonumber(split("/", var.golden_image_build_subnet_prefix)[1]) < tonumber(split("/", var.session_host_subnet_prefix)[1]) ? split("/", var.golden_image_build_subnet_prefix)[1] : split("/", var.session_host_subnet_prefix)[1]}", 0)), true)
+    error_message = "golden_image_build_subnet_prefix must be a subnet of its own, not overlapping session_host_subnet_prefix."
   }
 }
 

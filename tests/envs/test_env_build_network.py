@@ -77,12 +77,16 @@ def test_the_private_build_applies_in_the_env():
 @pytest.mark.parametrize("env,variables,message", [
     ("dev", {"golden_image_build_container_instance_subnet_prefix": "10.10.2.64/27"}, "golden_image_build_container_instance_subnet_prefix needs golden_image_build_subnet_prefix"),
     ("dev", {"golden_image_build_subnet_prefix": "10.30.2.0/26"}, "golden_image_build_subnet_prefix must lie inside one of address_space's blocks."),
-    ("dev", {"golden_image_build_subnet_prefix": "10.10.1.0/24"}, "golden_image_build_subnet_prefix must be a subnet of its own, not session_host_subnet_prefix's."),
+    ("dev", {"golden_image_build_subnet_prefix": "10.10.1.0/24"}, "golden_image_build_subnet_prefix must be a subnet of its own, not overlapping session_host_subnet_prefix."),
+    # Overlapping without the same first address (ARM's NetcfgSubnetRangesOverlap), both ways round.
+    ("dev", {"golden_image_build_subnet_prefix": "10.10.1.128/26"}, "golden_image_build_subnet_prefix must be a subnet of its own, not overlapping session_host_subnet_prefix."),
+    ("dev", {"golden_image_build_subnet_prefix": "10.10.0.0/23"}, "golden_image_build_subnet_prefix must be a subnet of its own, not overlapping session_host_subnet_prefix."),
+    ("dev", {**PRIVATE, "golden_image_build_container_instance_subnet_prefix": "10.10.2.32/27"}, "must be a subnet of its own (not overlapping the build subnet or session_host_subnet_prefix)"),
     ("dev", {"golden_image_build_subnet_prefix": "10.10.2.0/30"}, "golden_image_build_subnet_prefix must be an IPv4 CIDR block from /2 to /29"),
-    ("dev", {**PRIVATE, "golden_image_build_container_instance_subnet_prefix": "10.10.2.0/26"}, "must be a subnet of its own (not the build subnet's or session_host_subnet_prefix's)"),
+    ("dev", {**PRIVATE, "golden_image_build_container_instance_subnet_prefix": "10.10.2.0/26"}, "must be a subnet of its own (not overlapping the build subnet or session_host_subnet_prefix)"),
     ("dev", {**PRIVATE, "enable_golden_image": False, "session_host_image_strategy": "marketplace"}, "they need enable_golden_image = true"),
     ("prod", {"golden_image_build_subnet_prefix": "10.20.2.0/26"}, "but prod builds no image (its versions are promoted from dev): remove them."),
-], ids=["aci-without-build", "outside-vnet", "session-host-subnet", "too-small", "aci-is-build", "no-golden-image", "prod-promotes"])
+], ids=["aci-without-build", "outside-vnet", "session-host-subnet", "inside-session-host-subnet", "around-session-host-subnet", "aci-inside-build", "too-small", "aci-is-build", "no-golden-image", "prod-promotes"])
 def test_bad_build_subnets_fail_at_plan(env, variables, message):
     with pytest.raises(PlanError) as info:
         workspace(REPO / "envs" / env, "vendored").plan([SECRETS], variables)
