@@ -42,6 +42,8 @@ Sources named in the table:
   service principal corresponding to Azure Image Builder's first party app when trying to specify
   a pre-existing resource group and VNet ... with a Windows source image";
   articles/virtual-machines/linux/image-builder-troubleshoot.md, "Authorization error creating disk"
+- [vnet-faq] MicrosoftDocs/azure-docs, articles/virtual-network/virtual-networks-faq.md ("Subnet
+  address spaces can't overlap one another")
 - [locks] MicrosoftDocs/azure-docs, articles/azure-resource-manager/management/lock-resources.md
   (CanNotDelete refuses delete; ReadOnly refuses delete and update, and POST operations too)
 """
@@ -889,6 +891,30 @@ def _role_assignment_put(cloud: Cloud, request: Request) -> Any:
         p = other.body.get("properties") or {}
         if other.id.lower() != request.id.lower() and (p.get("scope", "").lower(), p.get("roleDefinitionId", "").lower(), p.get("principalId", "").lower()) == wanted:
             raise AzureError(409, "RoleAssignmentExists", "The role assignment already exists.")
+    return None
+
+
+SUBNETS = "Microsoft.Network/virtualNetworks/subnets"
+
+
+@rule(SUBNETS, "PUT", "[vnet-faq] 'Subnet address spaces can't overlap one another'; ARM's code NetcfgSubnetRangesOverlap (its wording varies; this is the CLI's usual one)", "subnets of one network do not overlap")
+def _subnet_put(cloud: Cloud, request: Request) -> Any:
+    import ipaddress
+
+    def networks(body: dict[str, Any]) -> list[Any]:
+        found = []
+        for prefix in ((body.get("properties") or {}).get("address_prefixes") or []):
+            try:
+                found.append(ipaddress.ip_network(str(prefix), strict=False))
+            except ValueError:
+                continue  # azurerm's own validation refuses it before any request
+        return found
+
+    mine = networks(request.body or {})
+    vnet_id = request.id.rsplit("/subnets/", 1)[0]
+    for other in cloud.children(vnet_id, SUBNETS):
+        if other.id.lower() != request.id.lower() and any(a.version == b.version and a.overlaps(b) for a in mine for b in networks(other.body)):
+            raise AzureError(400, "NetcfgSubnetRangesOverlap", f"Subnet '{_last_segment(request.id)}' is not valid because its IP address range overlaps with that of an existing subnet '{_last_segment(other.id)}' in virtual network '{_last_segment(vnet_id)}'.")
     return None
 
 

@@ -97,3 +97,60 @@ def test_a_registration_token_beyond_30_days_is_refused(tmp_path):
         azure.host_pool(HOST_POOL, "t", expires_in=timedelta(minutes=30))
     azure.host_pool(HOST_POOL, "t", expires_in=timedelta(days=30))
 
+
+
+SUBNETS_ROOT = """
+terraform {
+  required_providers {
+    azurerm = { source = "hashicorp/azurerm", version = "~> 4.0" }
+  }
+}
+
+provider "azurerm" {
+  features {}
+}
+
+variable "second_prefix" {
+  type = string
+}
+
+resource "azurerm_resource_group" "rg" {
+  name     = "net-rg"
+  location = "westeurope"
+}
+
+resource "azurerm_virtual_network" "vnet" {
+  name                = "net-vnet"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = azurerm_resource_group.rg.location
+  address_space       = ["10.50.0.0/16"]
+}
+
+resource "azurerm_subnet" "first" {
+  name                 = "first"
+  resource_group_name  = azurerm_resource_group.rg.name
+  virtual_network_name = azurerm_virtual_network.vnet.name
+  address_prefixes     = ["10.50.1.0/24"]
+}
+
+resource "azurerm_subnet" "second" {
+  name                 = "second"
+  resource_group_name  = azurerm_resource_group.rg.name
+  virtual_network_name = azurerm_virtual_network.vnet.name
+  address_prefixes     = [var.second_prefix]
+  depends_on           = [azurerm_subnet.first]
+}
+"""
+
+
+@pytest.mark.parametrize("prefix,overlaps", [("10.50.1.128/26", True), ("10.50.0.0/23", True), ("10.50.2.0/24", False)])
+def test_subnets_of_one_network_must_not_overlap(tmp_path, prefix, overlaps):
+    root = tmp_path / "subnets"
+    root.mkdir()
+    (root / "main.tf").write_text(SUBNETS_ROOT)
+    ws = workspace(root, "vendored")
+    if overlaps:
+        message = _refused(ws, {"second_prefix": prefix})
+        assert "NetcfgSubnetRangesOverlap" in message and "overlaps with that of an existing subnet 'first' in virtual network 'net-vnet'" in message, message
+    else:
+        ws.apply([], {"second_prefix": prefix})
