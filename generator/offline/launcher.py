@@ -139,8 +139,13 @@ def server_key(provider: str, environ, plugin: str = "") -> str:
 
 def request(key: str, provider: str, environ) -> bytes:
     """One endpoint request: NUL-separated fields, ended by an empty one."""
-    fields = [PROTOCOL, key, provider, os.getcwd()]
-    fields += [f"{k}={v}" for k, v in sorted(environ.items()) if k.startswith(FORWARDED_PREFIX)]
+    cwd = os.getcwd()
+    forwarded = {k: v for k, v in environ.items() if k.startswith(FORWARDED_PREFIX)}
+    # A relative simulated-cloud path means this run's directory, not the server's.
+    if forwarded.get("AVDGEN_OFFLINE_CLOUD"):
+        forwarded["AVDGEN_OFFLINE_CLOUD"] = os.path.join(cwd, forwarded["AVDGEN_OFFLINE_CLOUD"])
+    fields = [PROTOCOL, key, provider, cwd]
+    fields += [f"{k}={v}" for k, v in sorted(forwarded.items())]
     return "\0".join(fields).encode("utf-8", "surrogateescape") + b"\0\0"
 
 
@@ -182,7 +187,11 @@ def _spawn(directory: str, provider: str, key: str, environ, plugin: str) -> Non
     read_end, write_end = os.pipe()
     log = os.open(os.path.join(directory, "server.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     python = sys.executable
-    argv = [python, "-m", "generator.offline.warm", plugin, directory, key, str(write_end)]
+    # -P, and / as its working directory: the server outlives this Terraform run and serves
+    # others, so nothing in Terraform's working directory (a grpc/ of the configuration's own,
+    # say) may be imported by it, nor any relative path resolved against it (each endpoint
+    # request carries its own working directory).
+    argv = [python, "-P", "-m", "generator.offline.warm", plugin, directory, key, str(write_end)]
     env = {k: v for k, v in environ.items() if k not in ("PLUGIN_CLIENT_CERT", MAGIC_COOKIE[0])}
     pid = os.fork()
     if pid == 0:  # the child forks the server and exits at once, so no one waits for the server
@@ -195,6 +204,7 @@ def _spawn(directory: str, provider: str, key: str, environ, plugin: str) -> Non
                 os.dup2(devnull, 1)
                 os.dup2(log, 2)
                 os.set_inheritable(write_end, True)
+                os.chdir("/")
                 os.execve(python, argv, env)
         finally:
             os._exit(127)

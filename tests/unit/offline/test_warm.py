@@ -417,3 +417,25 @@ def test_concurrent_terraform_runs_keep_their_own_configuration_and_environment(
     assert len(server_dirs(runtime, "azurerm")) == 1  # one warm server served both
     (directory,) = server_dirs(runtime, "azurerm")
     assert sorted(p.name for p in directory.iterdir()) == ["ctl", "lock", "pid", "server.log"]  # endpoints gone
+
+
+def test_a_server_started_from_a_directory_imports_nothing_from_it_and_does_not_live_in_it(tmp_path, runtime):
+    """The server outlives the Terraform run that started it and serves others: a package in
+    that run's directory shadowing one it imports must not be imported, and its working
+    directory is not that run's."""
+    work = tmp_path / "work"
+    (work / "grpc").mkdir(parents=True)
+    (work / "grpc" / "__init__.py").write_text("raise SystemExit('shadowed grpc was imported')\n")
+    plugin = Plugin(mirror_launcher(tmp_path, "time"), plugin_env(tmp_path, runtime), cwd=work)
+    try:
+        assert plugin.schema().provider.block is not None
+        pid = server_pid(runtime, "time")
+        assert os.readlink(f"/proc/{pid}/cwd") == "/"
+    finally:
+        plugin.close()
+
+
+def test_a_relative_cloud_path_is_the_runs_own_directory(tmp_path, runtime):
+    assert launcher.request("k", "time", {"AVDGEN_OFFLINE_CLOUD": "rel-cloud.json"}).split(b"\0")[4] == (
+        f"AVDGEN_OFFLINE_CLOUD={os.path.join(os.getcwd(), 'rel-cloud.json')}".encode()
+    )
