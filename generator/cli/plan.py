@@ -221,7 +221,8 @@ def test_module(path: Path, schemas: Path | None, terraform_args: tuple[str, ...
     """
     from ..harness.terraform_test import run_terraform_test
 
-    env = environment_for(schemas, None)
+    # The module's required_providers decide what the mirror serves, as for `offline env --dir`.
+    env = environment_for(schemas, None, path)
     code = run_terraform_test(path, env, list(terraform_args))
     if code:
         raise SystemExit(code)

@@ -316,3 +316,42 @@ def test_run_terraform_test_needs_a_module(tmp_path):
 
     with pytest.raises(GeneratorError, match="no .tf files"):
         run_terraform_test(tmp_path, {}, [])
+
+
+PINNED_RANDOM_TF = """
+terraform {
+  required_providers {
+    random = { source = "hashicorp/random", version = "~> 3.6.0" }
+  }
+}
+
+resource "random_string" "suffix" {
+  length  = 6
+  special = false
+}
+"""
+
+PINNED_RANDOM_TFTEST = """
+run "suffix_has_its_length" {
+  command = apply
+
+  assert {
+    condition     = length(random_string.suffix.result) == 6
+    error_message = "the suffix is ${random_string.suffix.result}"
+  }
+}
+"""
+
+
+def test_avdgen_test_serves_the_versions_the_module_requires(tmp_path, capfd, monkeypatch):
+    """A constraint the vendored default (random 3.7.2) does not meet is served, as by
+    `offline env --dir`: the module's required_providers decide the mirror."""
+    monkeypatch.setenv("AVDGEN_CACHE_DIR", str(tmp_path / "cache"))
+    directory = tmp_path / "pinned"
+    (directory / "tests").mkdir(parents=True)
+    (directory / "main.tf").write_text(PINNED_RANDOM_TF)
+    (directory / "tests" / "suffix.tftest.hcl").write_text(PINNED_RANDOM_TFTEST)
+    result = avdgen_test(str(directory), "-no-color")
+    out = capfd.readouterr()
+    assert result.exit_code == 0, out.out + out.err + result.output
+    assert "Success! 1 passed, 0 failed." in out.out
