@@ -112,8 +112,11 @@ class Record:
 class Cloud:
     """One loaded cloud. Mutate it inside `session`; it is written back when the block ends."""
 
-    def __init__(self, data: dict[str, Any], base_now: datetime):
+    def __init__(self, data: dict[str, Any], base_now: datetime, fixture: Any = None):
         self.data = data
+        # The pretend identity of the provider that opened the session (a warm server serves
+        # runs with different AVDGEN_OFFLINE_* overrides); None: this process's (fixture.py).
+        self.fixture = fixture
         # The clock starts once, when the cloud is made: every process then agrees on it, even
         # one started with another AVDGEN_OFFLINE_NOW.
         data.setdefault("epoch", iso(base_now))
@@ -129,14 +132,14 @@ class Cloud:
 
     @classmethod
     @contextlib.contextmanager
-    def session(cls, path: Path, base_now: datetime) -> Iterator[Cloud]:
+    def session(cls, path: Path, base_now: datetime, fixture: Any = None) -> Iterator[Cloud]:
         """The cloud at `path`, locked against every other process for the block; saved after."""
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path.with_name(path.name + ".lock"), "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 text = path.read_text(encoding="utf-8") if path.exists() else ""
-                cloud = cls(json.loads(text) if text.strip() else {}, base_now)
+                cloud = cls(json.loads(text) if text.strip() else {}, base_now, fixture)
                 cloud.settle()
                 yield cloud
                 tmp = path.with_name(f".{path.name}.{os.getpid()}")

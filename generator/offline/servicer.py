@@ -232,7 +232,7 @@ class ProviderServicer:
         return pb.ReadResource.Response(new_state=_encode(null_write_only(block, found), ty), private=request.private)
 
     def _cloud(self):
-        return Cloud.session(cloud_path(self._environ), self.fixture.clock())
+        return Cloud.session(cloud_path(self._environ), self.fixture.clock(), self.fixture)
 
     @_rpc
     def PlanResourceChange(self, request: Any) -> Any:

@@ -139,7 +139,7 @@ def _generic(cloud: Cloud, request: Request) -> Any:
     if request.method == "GET":
         return _response(request.existing)
     if request.method == "PUT":
-        body = with_read_only(request.type, request.id, request.body or {})
+        body = with_read_only(cloud, request.type, request.id, request.body or {})
         record = Record(request.id, request.type, body, request.existing.service if request.existing else {"created": iso(cloud.now())})
         cloud.store(record)
         return _response(record)
@@ -162,7 +162,7 @@ def _generic(cloud: Cloud, request: Request) -> Any:
 IDENTITIES = "Microsoft.ManagedIdentity/userAssignedIdentities"
 
 
-def with_read_only(rtype: str, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+def with_read_only(cloud: Cloud, rtype: str, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """A PUT body as ARM stores and answers it, with the read-only fields the service adds:
     every resource's `id`, `name` and `type` (ARM's resource envelope); a managed identity's
     `properties.principalId`, `clientId` and `tenantId` (UserAssignedIdentityProperties, all
@@ -170,7 +170,7 @@ def with_read_only(rtype: str, resource_id: str, body: dict[str, Any]) -> dict[s
     `identity.principalId`/`tenantId` (SystemAssigned) and each user-assigned identity's
     `principalId`/`clientId` (ManagedServiceIdentity in ARM's common types)."""
     out = {**body, "id": resource_id, "name": _last_segment(resource_id), "type": body.get("type") or rtype}
-    tenant = _tenant()
+    tenant = _fixture(cloud).tenant_id
     if rtype.lower() == IDENTITIES.lower():
         properties = dict(out.get("properties") or {})
         properties.setdefault("principalId", _guid(resource_id, "principal"))
@@ -192,10 +192,11 @@ def with_read_only(rtype: str, resource_id: str, body: dict[str, Any]) -> dict[s
     return out
 
 
-def _tenant() -> str:
+def _fixture(cloud: Cloud) -> Any:
+    """The pretend identity of the session's provider, else of this process."""
     from .fixture import Fixture
 
-    return Fixture.from_env().tenant_id
+    return cloud.fixture or Fixture.from_env()
 
 
 def _response(record: Record | None) -> dict[str, Any] | None:
@@ -468,9 +469,7 @@ def _staging_access_problem(cloud: Cloud, record: Record) -> str | None:
     staging = properties.get("stagingResourceGroup")
     if not staging or record.service.get("created_staging_group") or not ((properties.get("vmProfile") or {}).get("vnetConfig") or {}).get("subnetId"):
         return None
-    from .fixture import Fixture
-
-    principal = Fixture.from_env().image_builder_object_id
+    principal = _fixture(cloud).image_builder_object_id
     disk = f"{staging}/providers/Microsoft.Compute/disks/proxyVmDiskWin_{int(cloud.now().timestamp())}"
     if _may(cloud, principal, disk, "Microsoft.Compute/disks/write"):
         return None

@@ -4,11 +4,13 @@ form, and unknown at plan whenever azapi makes it so (azapi_resource.go ModifyPl
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from test_servicer import Rig
 
 from generator.offline.cloud import CLOUD_ENV
-from generator.offline.fixture import DEFAULTS
+from generator.offline.fixture import DEFAULTS, Fixture
 from generator.offline.wire import UNKNOWN, dyn
 
 RG = f"/subscriptions/{DEFAULTS['subscription_id']}/resourceGroups/rg"
@@ -34,6 +36,15 @@ def test_default_output_is_what_the_service_added():
     props = output["properties"]
     assert props["tenantId"] == DEFAULTS["tenant_id"] and props["principalId"] != props["clientId"]
     assert "location" not in output and "name" not in output  # sent in the request, not read-only
+
+
+def test_the_tenant_is_the_providers_own_not_the_processes():
+    """A warm server serves runs with different AVDGEN_OFFLINE_* overrides: the read-only fields
+    come from the fixture of the endpoint that applies, not from the server's environment."""
+    tenant = "11111111-1111-1111-1111-111111111111"
+    rig = Rig("azapi", "azapi_resource", fixture=replace(Fixture.from_env(), tenant_id=tenant))
+    planned, _ = rig.plan(None, _identity(rig))
+    assert rig.apply(planned)["output"].value["properties"]["tenantId"] == tenant
 
 
 def test_list_exports_pick_dotted_paths():
